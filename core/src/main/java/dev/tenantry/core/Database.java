@@ -1,0 +1,102 @@
+package dev.tenantry.core;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The connections of one Tenantry process: the shared HikariCP pool that application work borrows
+ * from, and an unpooled data source for schema changes (provisioning, migrations), so that whatever
+ * session state a migration tool leaves behind dies with its connection instead of returning to the pool.
+ */
+public final class Database implements AutoCloseable {
+
+    private final TenantryConfig config;
+    private final HikariDataSource pool;
+    private final DataSource admin;
+
+    private Database(TenantryConfig config, HikariDataSource pool, DataSource admin) {
+        this.config = config;
+        this.pool = pool;
+        this.admin = admin;
+    }
+
+    /**
+     * Opens the pool. The pool opens its first connection lazily, so a wrong password surfaces at
+     * first use; call {@link #checkConnection()} to fail at start-up instead.
+     */
+    public static Database open(TenantryConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("tenantry");
+        hikari.setJdbcUrl(config.databaseUrl().jdbcUrl());
+        if (config.user() != null) {
+            hikari.setUsername(config.user());
+        }
+        if (config.password() != null) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setMaximumPoolSize(config.poolMaxSize());
+        hikari.setMinimumIdle(config.poolMinIdle());
+        hikari.setConnectionTimeout(config.acquireTimeout().toMillis());
+        hikari.setMaxLifetime(config.maxLifetime().toMillis());
+        hikari.setKeepaliveTime(config.keepalive().toMillis());
+        hikari.setIdleTimeout(config.idleTimeout().toMillis());
+        // Fail lazily rather than in the constructor: start-up checks are explicit (checkConnection).
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setDataSourceProperties(driverProperties(config));
+        return new Database(config, new HikariDataSource(hikari), adminDataSource(config));
+    }
+
+    private static Properties driverProperties(TenantryConfig config) {
+        Properties properties = new Properties();
+        properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+        properties.setProperty("ApplicationName", config.applicationName());
+        return properties;
+    }
+
+    private static DataSource adminDataSource(TenantryConfig config) {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setURL(config.databaseUrl().jdbcUrl());
+        if (config.user() != null) {
+            admin.setUser(config.user());
+        }
+        if (config.password() != null) {
+            admin.setPassword(config.password());
+        }
+        admin.setConnectTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+        admin.setApplicationName(config.applicationName() + "-admin");
+        return admin;
+    }
+
+    /** Opens and closes one connection, so that a wrong URL or password fails now, naming the server. */
+    public void checkConnection() {
+        try (Connection connection = pool.getConnection()) {
+            connection.isValid(5);
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot connect to " + config.databaseUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public TenantryConfig config() {
+        return config;
+    }
+
+    /** The shared pool that application work borrows from. */
+    public DataSource pool() {
+        return pool;
+    }
+
+    /** Unpooled connections for schema changes; each is closed after one job. */
+    public DataSource admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

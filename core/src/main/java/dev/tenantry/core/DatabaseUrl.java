@@ -1,0 +1,179 @@
+package dev.tenantry.core;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Where the database is: a JDBC URL plus the user and password taken out of it. Accepts both
+ * {@code jdbc:postgresql://host:port/db?...} and the libpq / Heroku form
+ * {@code postgresql://user:password@host:port/db?sslmode=require}. Its {@link #toString()} never
+ * shows the password.
+ */
+public final class DatabaseUrl {
+
+    private static final String SETTING = "DATABASE_URL";
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^:/@?]*:)[^@/?]*@");
+    private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+    /** libpq spells some parameters differently from pgjdbc; the common ones are translated. */
+    private static final Map<String, String> LIBPQ_TO_PGJDBC = Map.of(
+            "application_name", "ApplicationName",
+            "connect_timeout", "connectTimeout");
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+
+    private DatabaseUrl(String jdbcUrl, String user, String password) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * Parses either accepted form.
+     *
+     * @throws InvalidConfigurationException naming {@code DATABASE_URL}, with the password masked
+     */
+    public static DatabaseUrl parse(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new InvalidConfigurationException(SETTING, "is empty; expected jdbc:postgresql://host:port/db"
+                    + " or postgresql://user:password@host:port/db");
+        }
+        String url = raw.strip();
+        if (url.startsWith("jdbc:postgresql:")) {
+            return parseJdbc(url);
+        }
+        for (String scheme : new String[] {"postgresql://", "postgres://"}) {
+            if (url.startsWith(scheme)) {
+                return parseLibpq(url, url.substring(scheme.length()));
+            }
+        }
+        throw invalid(url, "expected jdbc:postgresql://host:port/db or postgresql://user:password@host:port/db");
+    }
+
+    private static DatabaseUrl parseJdbc(String url) {
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw invalid(url, "a JDBC URL must start with jdbc:postgresql://host");
+        }
+        String rest = url.substring("jdbc:postgresql://".length());
+        checkHostAndPort(url, authorityOf(rest));
+        return new DatabaseUrl(url, null, null);
+    }
+
+    private static DatabaseUrl parseLibpq(String url, String rest) {
+        String authority = authorityOf(rest);
+        String afterAuthority = rest.substring(authority.length());
+        String user = null;
+        String password = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            user = decode(url, colon < 0 ? userInfo : userInfo.substring(0, colon));
+            password = colon < 0 ? null : decode(url, userInfo.substring(colon + 1));
+            if (user.isEmpty()) {
+                user = null;
+            }
+        }
+        checkHostAndPort(url, authority);
+        String path = afterAuthority;
+        String query = "";
+        int question = afterAuthority.indexOf('?');
+        if (question >= 0) {
+            path = afterAuthority.substring(0, question);
+            query = afterAuthority.substring(question + 1);
+        }
+        String database = path.startsWith("/") ? decode(url, path.substring(1)) : "";
+        if (database.isEmpty()) {
+            throw invalid(url, "names no database; add /dbname after the host");
+        }
+        StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(authority).append('/')
+                .append(database);
+        String separator = "?";
+        for (String parameter : query.split("&")) {
+            if (parameter.isEmpty()) {
+                continue;
+            }
+            int equals = parameter.indexOf('=');
+            String name = equals < 0 ? parameter : parameter.substring(0, equals);
+            String value = equals < 0 ? "" : parameter.substring(equals + 1);
+            jdbc.append(separator).append(LIBPQ_TO_PGJDBC.getOrDefault(name, name)).append('=').append(value);
+            separator = "&";
+        }
+        return new DatabaseUrl(jdbc.toString(), user, password);
+    }
+
+    private static String authorityOf(String rest) {
+        int end = rest.length();
+        for (char stop : new char[] {'/', '?'}) {
+            int index = rest.indexOf(stop);
+            if (index >= 0 && index < end) {
+                end = index;
+            }
+        }
+        return rest.substring(0, end);
+    }
+
+    private static void checkHostAndPort(String url, String hosts) {
+        if (hosts.isEmpty()) {
+            throw invalid(url, "names no host");
+        }
+        for (String hostAndPort : hosts.split(",")) {
+            int bracket = hostAndPort.lastIndexOf(']');
+            int colon = hostAndPort.lastIndexOf(':');
+            if (colon > bracket) {
+                String port = hostAndPort.substring(colon + 1);
+                if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    throw invalid(url, "port '" + port + "' is not a number from 1 to 65535");
+                }
+                if (colon == 0) {
+                    throw invalid(url, "names no host before the port");
+                }
+            }
+        }
+    }
+
+    private static String decode(String url, String part) {
+        try {
+            return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw invalid(url, "has a malformed %-escape in its user or password");
+        }
+    }
+
+    private static InvalidConfigurationException invalid(String url, String problem) {
+        return new InvalidConfigurationException(SETTING, "'" + redact(url) + "' " + problem);
+    }
+
+    /** Masks the password in a URL of either form, for logs and error messages. */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        String masked = USERINFO_PASSWORD.matcher(url).replaceAll("$1***@");
+        return QUERY_PASSWORD.matcher(masked).replaceAll("$1***");
+    }
+
+    /** The URL pgjdbc understands; it may itself hold user and password parameters. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** The user from a {@code postgresql://} URL, or {@code null} when the URL named none. */
+    public String user() {
+        return user;
+    }
+
+    /** The password from a {@code postgresql://} URL, or {@code null} when the URL named none. */
+    public String password() {
+        return password;
+    }
+
+    @Override
+    public String toString() {
+        return redact(jdbcUrl) + (user == null ? "" : " (user " + user + ")");
+    }
+}

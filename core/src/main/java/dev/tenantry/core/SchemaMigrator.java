@@ -1,0 +1,212 @@
+package dev.tenantry.core;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and migrates one schema with Flyway. Every schema keeps its own history table
+ * ({@value #HISTORY_TABLE}), so each tenant's history is isolated and checksum-validated: a
+ * migration edited after it was applied is refused. Pending migrations of one schema run in one
+ * transaction, so a failure leaves the schema as it was.
+ *
+ * <p>Provisioning the same schema from several threads or processes at once is safe: callers queue on
+ * a PostgreSQL advisory lock keyed by the schema name.
+ */
+public final class SchemaMigrator {
+
+    /** The Flyway history table inside every migrated schema. */
+    public static final String HISTORY_TABLE = "flyway_schema_history";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+    /** First key of Tenantry's two-key advisory locks ("TNTR"), so they do not collide with the application's. */
+    private static final int LOCK_NAMESPACE = 0x544E5452;
+
+    private final DataSource admin;
+    private final List<String> locations;
+    private final ClassLoader classLoader;
+
+    /**
+     * @param admin     connections for schema changes; see {@link Database#admin()}
+     * @param locations Flyway locations of the migrations, such as {@code classpath:db/tenantry/tenant}
+     */
+    public SchemaMigrator(DataSource admin, List<String> locations) {
+        this(admin, locations, Thread.currentThread().getContextClassLoader());
+    }
+
+    public SchemaMigrator(DataSource admin, List<String> locations, ClassLoader classLoader) {
+        if (locations == null || locations.isEmpty()) {
+            throw new IllegalArgumentException("at least one migration location is required");
+        }
+        this.admin = admin;
+        this.locations = List.copyOf(locations);
+        this.classLoader = classLoader != null ? classLoader : SchemaMigrator.class.getClassLoader();
+    }
+
+    public List<String> locations() {
+        return locations;
+    }
+
+    /**
+     * Creates the schema if it does not exist and migrates it to the latest version; idempotent. A
+     * schema created by this call is dropped again if its first migration fails, so nothing is half-written.
+     *
+     * @param tenant the tenant id for messages, or {@code null}
+     * @throws MigrationFailedException naming the tenant and schema
+     */
+    public MigrationResult provision(String tenant, SchemaName schema) {
+        return underLock(tenant, schema, "Provisioning", connection -> {
+            boolean created = false;
+            if (!schemaExists(connection, schema)) {
+                if (schema.isPublic()) {
+                    throw new MigrationFailedException(tenant, schema.value(), "Provisioning",
+                            new IllegalStateException("schema public does not exist and is never created by Tenantry"));
+                }
+                execute(connection, "CREATE SCHEMA IF NOT EXISTS " + schema.quoted());
+                created = true;
+            }
+            try {
+                return runFlyway(schema, created);
+            } catch (RuntimeException e) {
+                if (created) {
+                    execute(connection, "DROP SCHEMA IF EXISTS " + schema.quoted() + " CASCADE");
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Migrates an existing schema to the latest version.
+     *
+     * @throws MigrationFailedException when the schema is missing, a migration fails or an applied one was edited
+     */
+    public MigrationResult migrate(String tenant, SchemaName schema) {
+        return underLock(tenant, schema, "Migration", connection -> {
+            if (!schemaExists(connection, schema)) {
+                throw new MigrationFailedException(tenant, schema.value(), "Migration",
+                        new IllegalStateException("schema \"" + schema + "\" does not exist"));
+            }
+            return runFlyway(schema, false);
+        });
+    }
+
+    /** The latest successfully applied version in the schema, empty when it has no history. */
+    public Optional<String> currentVersion(SchemaName schema) {
+        try (Connection connection = admin.getConnection()) {
+            return currentVersion(connection, schema);
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot read the migration version of schema \"" + schema + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the version over a connection the caller owns. */
+    public static Optional<String> currentVersion(Connection connection, SchemaName schema) throws SQLException {
+        if (!tableExists(connection, schema, HISTORY_TABLE)) {
+            return Optional.empty();
+        }
+        String sql = "SELECT version FROM " + schema.quoted() + "." + HISTORY_TABLE
+                + " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1";
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+        }
+    }
+
+    public static boolean schemaExists(Connection connection, SchemaName schema) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+            statement.setString(1, schema.value());
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    public static boolean tableExists(Connection connection, SchemaName schema, String table) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
+            statement.setString(1, schema.value());
+            statement.setString(2, table);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private MigrationResult runFlyway(SchemaName schema, boolean created) {
+        Flyway flyway = Flyway.configure(classLoader)
+                .dataSource(admin)
+                .schemas(schema.value())
+                .defaultSchema(schema.value())
+                .createSchemas(false)
+                .table(HISTORY_TABLE)
+                .locations(locations.toArray(String[]::new))
+                .group(true)
+                .validateOnMigrate(true)
+                .cleanDisabled(true)
+                .failOnMissingLocations(true)
+                .load();
+        MigrateResult result = flyway.migrate();
+        MigrationResult outcome = new MigrationResult(schema, result.initialSchemaVersion, result.targetSchemaVersion,
+                result.migrationsExecuted, created);
+        if (result.migrationsExecuted > 0) {
+            LOG.info("Migrated {}", outcome);
+        }
+        return outcome;
+    }
+
+    private interface LockedWork {
+        MigrationResult run(Connection connection) throws SQLException;
+    }
+
+    private MigrationResult underLock(String tenant, SchemaName schema, String what, LockedWork work) {
+        try (Connection connection = admin.getConnection()) {
+            connection.setAutoCommit(true);
+            lock(connection, schema, true);
+            try {
+                return work.run(connection);
+            } finally {
+                unlockQuietly(connection, schema);
+            }
+        } catch (MigrationFailedException e) {
+            throw e;
+        } catch (SQLException | FlywayException e) {
+            throw new MigrationFailedException(tenant, schema.value(), what, e);
+        }
+    }
+
+    private static void lock(Connection connection, SchemaName schema, boolean acquire) throws SQLException {
+        String function = acquire ? "pg_advisory_lock" : "pg_advisory_unlock";
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT " + function + "(?, hashtext(?))")) {
+            statement.setInt(1, LOCK_NAMESPACE);
+            statement.setString(2, schema.value());
+            statement.execute();
+        }
+    }
+
+    /** Closing the connection releases the lock too, so a failed unlock must not hide the real error. */
+    private static void unlockQuietly(Connection connection, SchemaName schema) {
+        try {
+            lock(connection, schema, false);
+        } catch (SQLException e) {
+            LOG.debug("Could not release the advisory lock of schema {}; closing the connection releases it", schema, e);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,381 @@
+package dev.tenantry.core;
+
+import dev.tenantry.core.internal.SettingParsers;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every Tenantry setting, validated once at start-up. Build it from the environment
+ * ({@link #fromEnvironment()}), from code ({@link #builder()}), or both: code overrides the
+ * environment when it is applied after {@link Builder#environment(Map)}. A bad value fails in the
+ * setter or in {@link Builder#build()} with an {@link InvalidConfigurationException} that names the
+ * setting by its environment variable.
+ */
+public final class TenantryConfig {
+
+    public static final String DATABASE_URL = "DATABASE_URL";
+    public static final String DATABASE_USER = "DATABASE_USER";
+    public static final String DATABASE_PASSWORD = "DATABASE_PASSWORD";
+    public static final String DATABASE_SCHEMA = "DATABASE_SCHEMA";
+    public static final String MODE = "TENANTRY_MODE";
+    public static final String AUTO_PROVISION = "TENANTRY_AUTO_PROVISION";
+    public static final String SHARED_SCHEMA = "TENANTRY_SHARED_SCHEMA";
+    public static final String POOL_MAX_SIZE = "TENANTRY_POOL_MAX_SIZE";
+    public static final String POOL_MIN_IDLE = "TENANTRY_POOL_MIN_IDLE";
+    public static final String POOL_ACQUIRE_TIMEOUT = "TENANTRY_POOL_ACQUIRE_TIMEOUT";
+    public static final String POOL_MAX_LIFETIME = "TENANTRY_POOL_MAX_LIFETIME";
+    public static final String POOL_KEEPALIVE = "TENANTRY_POOL_KEEPALIVE";
+    public static final String POOL_IDLE_TIMEOUT = "TENANTRY_POOL_IDLE_TIMEOUT";
+    public static final String CONNECT_TIMEOUT = "TENANTRY_CONNECT_TIMEOUT";
+    public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
+
+    private final DatabaseUrl databaseUrl;
+    private final String user;
+    private final String password;
+    private final TenancyMode mode;
+    private final SchemaName deploymentSchema;
+    private final boolean autoProvision;
+    private final SchemaName sharedSchema;
+    private final int poolMaxSize;
+    private final int poolMinIdle;
+    private final Duration acquireTimeout;
+    private final Duration maxLifetime;
+    private final Duration keepalive;
+    private final Duration idleTimeout;
+    private final Duration connectTimeout;
+    private final String applicationName;
+
+    private TenantryConfig(Builder b) {
+        this.databaseUrl = b.databaseUrl;
+        this.user = b.user != null ? b.user : b.databaseUrl.user();
+        this.password = b.password != null ? b.password : b.databaseUrl.password();
+        this.mode = b.mode;
+        this.deploymentSchema = b.deploymentSchema;
+        this.autoProvision = b.autoProvision;
+        this.sharedSchema = b.sharedSchema;
+        this.poolMaxSize = b.poolMaxSize;
+        this.poolMinIdle = b.poolMinIdle;
+        this.acquireTimeout = b.acquireTimeout;
+        this.maxLifetime = b.maxLifetime;
+        this.keepalive = b.keepalive;
+        this.idleTimeout = b.idleTimeout;
+        this.connectTimeout = b.connectTimeout;
+        this.applicationName = b.applicationName;
+    }
+
+    /** Settings read from the process environment, validated. */
+    public static TenantryConfig fromEnvironment() {
+        return builder().environment(System.getenv()).build();
+    }
+
+    /** A builder holding the defaults; nothing is read from the environment unless asked. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public DatabaseUrl databaseUrl() {
+        return databaseUrl;
+    }
+
+    /** The user from {@code DATABASE_USER}, else from the URL; {@code null} lets the driver decide. */
+    public String user() {
+        return user;
+    }
+
+    /** The password; never logged or printed by Tenantry. */
+    public String password() {
+        return password;
+    }
+
+    public TenancyMode mode() {
+        return mode;
+    }
+
+    /** The schema a per-deployment process works in: {@code DATABASE_SCHEMA}, else {@code public}. */
+    public SchemaName deploymentSchema() {
+        return deploymentSchema;
+    }
+
+    /** Whether a per-deployment process creates and migrates its schema at start-up. */
+    public boolean autoProvision() {
+        return autoProvision;
+    }
+
+    /** The schema holding what all tenants share: the tenant registry. */
+    public SchemaName sharedSchema() {
+        return sharedSchema;
+    }
+
+    public int poolMaxSize() {
+        return poolMaxSize;
+    }
+
+    public int poolMinIdle() {
+        return poolMinIdle;
+    }
+
+    public Duration acquireTimeout() {
+        return acquireTimeout;
+    }
+
+    public Duration maxLifetime() {
+        return maxLifetime;
+    }
+
+    public Duration keepalive() {
+        return keepalive;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /** A copy of this configuration with some settings changed. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.databaseUrl = databaseUrl;
+        b.user = user;
+        b.password = password;
+        b.mode = mode;
+        b.deploymentSchema = deploymentSchema;
+        b.deploymentSchemaSetting = deploymentSchema.isPublic() ? null : deploymentSchema.value();
+        b.autoProvision = autoProvision;
+        b.sharedSchema = sharedSchema;
+        b.poolMaxSize = poolMaxSize;
+        b.poolMinIdle = poolMinIdle;
+        b.acquireTimeout = acquireTimeout;
+        b.maxLifetime = maxLifetime;
+        b.keepalive = keepalive;
+        b.idleTimeout = idleTimeout;
+        b.connectTimeout = connectTimeout;
+        b.applicationName = applicationName;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "TenantryConfig{url=" + databaseUrl + ", mode=" + mode.setting()
+                + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
+                + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
+                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + "}";
+    }
+
+    /** Collects settings; every setter validates its value at once. */
+    public static final class Builder {
+
+        private DatabaseUrl databaseUrl;
+        private String user;
+        private String password;
+        private TenancyMode mode = TenancyMode.PER_DEPLOYMENT;
+        private SchemaName deploymentSchema = SchemaName.PUBLIC;
+        private String deploymentSchemaSetting;
+        private boolean autoProvision = true;
+        private SchemaName sharedSchema = SchemaName.of("tenantry");
+        private int poolMaxSize = 30;
+        private int poolMinIdle = 2;
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration maxLifetime = Duration.ofHours(1);
+        private Duration keepalive = Duration.ofMinutes(2);
+        private Duration idleTimeout = Duration.ofMinutes(10);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private String applicationName = "tenantry";
+
+        private Builder() {
+        }
+
+        /** Applies every Tenantry variable present in {@code env}; empty values count as unset. */
+        public Builder environment(Map<String, String> env) {
+            Objects.requireNonNull(env, "env");
+            ifSet(env, DATABASE_URL, this::databaseUrl);
+            ifSet(env, DATABASE_USER, this::user);
+            ifSet(env, DATABASE_PASSWORD, this::password);
+            ifSet(env, MODE, v -> mode(TenancyMode.parse(MODE, v)));
+            ifSet(env, DATABASE_SCHEMA, this::deploymentSchema);
+            ifSet(env, AUTO_PROVISION, v -> autoProvision(SettingParsers.bool(AUTO_PROVISION, v)));
+            ifSet(env, SHARED_SCHEMA, this::sharedSchema);
+            ifSet(env, POOL_MAX_SIZE, v -> poolMaxSize(SettingParsers.integer(POOL_MAX_SIZE, v, 1, 10_000)));
+            ifSet(env, POOL_MIN_IDLE, v -> poolMinIdle(SettingParsers.integer(POOL_MIN_IDLE, v, 0, 10_000)));
+            ifSet(env, POOL_ACQUIRE_TIMEOUT, v -> acquireTimeout(SettingParsers.duration(POOL_ACQUIRE_TIMEOUT, v)));
+            ifSet(env, POOL_MAX_LIFETIME, v -> maxLifetime(SettingParsers.duration(POOL_MAX_LIFETIME, v)));
+            ifSet(env, POOL_KEEPALIVE, v -> keepalive(SettingParsers.duration(POOL_KEEPALIVE, v)));
+            ifSet(env, POOL_IDLE_TIMEOUT, v -> idleTimeout(SettingParsers.duration(POOL_IDLE_TIMEOUT, v)));
+            ifSet(env, CONNECT_TIMEOUT, v -> connectTimeout(SettingParsers.duration(CONNECT_TIMEOUT, v)));
+            ifSet(env, APPLICATION_NAME, this::applicationName);
+            return this;
+        }
+
+        private static void ifSet(Map<String, String> env, String name, java.util.function.Consumer<String> apply) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                apply.accept(value.strip());
+            }
+        }
+
+        /** {@code DATABASE_URL}: {@code jdbc:postgresql://...} or {@code postgresql://user:pass@host/db}. */
+        public Builder databaseUrl(String url) {
+            this.databaseUrl = DatabaseUrl.parse(url);
+            return this;
+        }
+
+        /** {@code DATABASE_USER}: overrides the user named in the URL. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** {@code DATABASE_PASSWORD}: overrides the password in the URL. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** {@code TENANTRY_MODE}: {@code per-deployment} (the default) or {@code per-request}. */
+        public Builder mode(TenancyMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Per-request mode: one shared pool, the tenant of each unit of work picks the schema. */
+        public Builder perRequest() {
+            return mode(TenancyMode.PER_REQUEST);
+        }
+
+        /** Per-deployment mode pinned to {@code schema}; {@code null} or empty means {@code public}. */
+        public Builder perDeployment(String schema) {
+            mode(TenancyMode.PER_DEPLOYMENT);
+            return deploymentSchema(schema);
+        }
+
+        /** {@code DATABASE_SCHEMA}: the schema of a per-deployment process; empty means {@code public}. */
+        public Builder deploymentSchema(String schema) {
+            if (schema == null || schema.isBlank()) {
+                this.deploymentSchema = SchemaName.PUBLIC;
+                this.deploymentSchemaSetting = null;
+                return this;
+            }
+            String problem = SchemaName.problemWith(schema);
+            if (problem != null) {
+                throw new InvalidConfigurationException(DATABASE_SCHEMA, "'" + schema + "' is not a valid schema name: " + problem);
+            }
+            this.deploymentSchema = SchemaName.of(schema);
+            this.deploymentSchemaSetting = schema;
+            return this;
+        }
+
+        /** {@code TENANTRY_AUTO_PROVISION}: create and migrate the deployment schema at start-up (default true). */
+        public Builder autoProvision(boolean autoProvision) {
+            this.autoProvision = autoProvision;
+            return this;
+        }
+
+        /** {@code TENANTRY_SHARED_SCHEMA}: where the tenant registry lives (default {@code tenantry}). */
+        public Builder sharedSchema(String schema) {
+            String problem = SchemaName.problemWith(schema);
+            if (problem != null || "public".equals(schema)) {
+                throw new InvalidConfigurationException(SHARED_SCHEMA, "'" + schema + "' is not a valid schema name: "
+                        + (problem != null ? problem : "the shared schema must be a schema of its own, not public"));
+            }
+            this.sharedSchema = SchemaName.of(schema);
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_MAX_SIZE}: connections at most (default 30). */
+        public Builder poolMaxSize(int size) {
+            this.poolMaxSize = requireRange(POOL_MAX_SIZE, size, 1, 10_000);
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_MIN_IDLE}: idle connections kept ready (default 2). */
+        public Builder poolMinIdle(int size) {
+            this.poolMinIdle = requireRange(POOL_MIN_IDLE, size, 0, 10_000);
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_ACQUIRE_TIMEOUT}: how long work waits for a connection (default 30s, at least 250ms). */
+        public Builder acquireTimeout(Duration timeout) {
+            this.acquireTimeout = requireAtLeast(POOL_ACQUIRE_TIMEOUT, timeout, Duration.ofMillis(250));
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_MAX_LIFETIME}: a connection is retired after this long (default 1h, at least 30s). */
+        public Builder maxLifetime(Duration lifetime) {
+            this.maxLifetime = requireAtLeast(POOL_MAX_LIFETIME, lifetime, Duration.ofSeconds(30));
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_KEEPALIVE}: idle connections are pinged this often (default 2m, at least 30s). */
+        public Builder keepalive(Duration keepalive) {
+            this.keepalive = requireAtLeast(POOL_KEEPALIVE, keepalive, Duration.ofSeconds(30));
+            return this;
+        }
+
+        /** {@code TENANTRY_POOL_IDLE_TIMEOUT}: idle connections above the minimum close after this (default 10m). */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = requireAtLeast(POOL_IDLE_TIMEOUT, timeout, Duration.ofSeconds(10));
+            return this;
+        }
+
+        /** {@code TENANTRY_CONNECT_TIMEOUT}: how long opening one connection may take (default 10s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = requireAtLeast(CONNECT_TIMEOUT, timeout, Duration.ofSeconds(1));
+            return this;
+        }
+
+        /** {@code TENANTRY_APPLICATION_NAME}: shown in {@code pg_stat_activity} (default {@code tenantry}). */
+        public Builder applicationName(String name) {
+            if (name == null || name.isBlank() || name.length() > 63) {
+                throw new InvalidConfigurationException(APPLICATION_NAME, "must be 1 to 63 characters");
+            }
+            this.applicationName = name;
+            return this;
+        }
+
+        /** Checks the settings against each other and freezes them. */
+        public TenantryConfig build() {
+            if (databaseUrl == null) {
+                throw new InvalidConfigurationException(DATABASE_URL, "is not set; set it to jdbc:postgresql://host:port/db"
+                        + " or postgresql://user:password@host:port/db");
+            }
+            if (mode == TenancyMode.PER_REQUEST && deploymentSchemaSetting != null) {
+                throw new InvalidConfigurationException(DATABASE_SCHEMA, "pins one schema per deployment ('"
+                        + deploymentSchemaSetting + "'); it cannot be combined with " + MODE + "=per-request");
+            }
+            if (mode == TenancyMode.PER_DEPLOYMENT && deploymentSchema.equals(sharedSchema)) {
+                throw new InvalidConfigurationException(DATABASE_SCHEMA, "'" + deploymentSchema
+                        + "' is the shared schema (" + SHARED_SCHEMA + "); choose another schema");
+            }
+            if (poolMinIdle > poolMaxSize) {
+                throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
+                        + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
+            }
+            if (keepalive.compareTo(maxLifetime) >= 0) {
+                throw new InvalidConfigurationException(POOL_KEEPALIVE, keepalive + " must be shorter than "
+                        + POOL_MAX_LIFETIME + " (" + maxLifetime + ")");
+            }
+            return new TenantryConfig(this);
+        }
+
+        private static int requireRange(String setting, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new InvalidConfigurationException(setting, value + " is not from " + min + " to " + max);
+            }
+            return value;
+        }
+
+        private static Duration requireAtLeast(String setting, Duration value, Duration min) {
+            if (value == null || value.compareTo(min) < 0) {
+                throw new InvalidConfigurationException(setting, value + " is shorter than the minimum " + min);
+            }
+            return value;
+        }
+    }
+}

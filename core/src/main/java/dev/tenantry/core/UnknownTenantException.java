@@ -1,0 +1,15 @@
+package dev.tenantry.core;
+
+/**
+ * Work was asked for a tenant that has not been provisioned. Tenantry never falls back to another
+ * schema: provision the tenant first, or check the id.
+ */
+public class UnknownTenantException extends TenantryException {
+
+    private static final long serialVersionUID = 1L;
+
+    public UnknownTenantException(String tenant, String schema) {
+        super("Unknown tenant '" + tenant + "' (schema \"" + schema + "\"): it has not been provisioned;"
+                + " provision it first (tenantry tenants create " + tenant + ")", tenant, schema, null);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.tenantry.it.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The one PostgreSQL server the test JVM uses, chosen once: the server named by
+ * {@code TEST_DATABASE_URL} if set, else a Testcontainers container when a Docker engine answers, else
+ * an embedded PostgreSQL started from a Maven dependency. Stopped when the JVM exits.
+ */
+public final class PostgresServer {
+
+    /** Names a server the tests may create databases on, in either URL form Tenantry accepts. */
+    public static final String TEST_DATABASE_URL = "TEST_DATABASE_URL";
+
+    private static PostgresServer instance;
+
+    private final String source;
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final String maintenanceDatabase;
+    private final String query;
+
+    private PostgresServer(String source, String host, int port, String user, String password,
+                           String maintenanceDatabase, String query) {
+        this.source = source;
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.maintenanceDatabase = maintenanceDatabase;
+        this.query = query;
+    }
+
+    /** The server for this JVM, started on first use. */
+    public static synchronized PostgresServer get() {
+        if (instance == null) {
+            instance = start();
+            System.out.println("[tenantry-it] PostgreSQL from " + instance.source + " at " + instance.host + ":" + instance.port);
+        }
+        return instance;
+    }
+
+    private static PostgresServer start() {
+        String url = System.getenv(TEST_DATABASE_URL);
+        if (url != null && !url.isBlank()) {
+            return fromUrl(url.strip());
+        }
+        if (dockerAnswers()) {
+            PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+            return new PostgresServer("Testcontainers", container.getHost(), container.getMappedPort(5432),
+                    container.getUsername(), container.getPassword(), container.getDatabaseName(), "");
+        }
+        try {
+            EmbeddedPostgres embedded = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    embedded.close();
+                } catch (IOException e) {
+                    // the JVM is exiting; the temporary data directory goes with it
+                }
+            }));
+            return new PostgresServer("embedded PostgreSQL", "localhost", embedded.getPort(), "postgres", null, "postgres", "");
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start embedded PostgreSQL", e);
+        }
+    }
+
+    private static boolean dockerAnswers() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Parses TEST_DATABASE_URL with the same parser Tenantry uses for DATABASE_URL. */
+    private static PostgresServer fromUrl(String url) {
+        dev.tenantry.core.DatabaseUrl parsed = dev.tenantry.core.DatabaseUrl.parse(url);
+        String jdbc = parsed.jdbcUrl();
+        String rest = jdbc.substring("jdbc:postgresql://".length());
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        String pathAndQuery = slash < 0 ? "" : rest.substring(slash + 1);
+        int question = pathAndQuery.indexOf('?');
+        String database = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
+        String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port = colon < 0 ? 5432 : Integer.parseInt(hostPort.substring(colon + 1));
+        String user = parsed.user();
+        String password = parsed.password();
+        for (String parameter : query.split("&")) {
+            if (parameter.startsWith("user=")) {
+                user = parameter.substring(5);
+            } else if (parameter.startsWith("password=")) {
+                password = parameter.substring(9);
+            }
+        }
+        return new PostgresServer(TEST_DATABASE_URL, host, port, user == null ? "postgres" : user, password,
+                database.isEmpty() ? "postgres" : database, query);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** A JDBC URL for {@code database} on this server, without credentials. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database + (query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** A connection to the maintenance database, for creating and dropping test databases. */
+    public Connection connectMaintenance() throws SQLException {
+        return connect(maintenanceDatabase);
+    }
+
+    public Connection connect(String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Connection connection = connectMaintenance(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}

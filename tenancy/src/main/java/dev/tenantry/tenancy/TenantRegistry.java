@@ -1,0 +1,162 @@
+package dev.tenantry.tenancy;
+
+import dev.tenantry.core.Database;
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryException;
+import dev.tenantry.core.UnknownTenantException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The table of tenants in the shared schema, and the in-memory set of ready tenants that the
+ * per-request hot path consults: a known tenant costs no query; an unknown one costs one, then is
+ * refused or remembered.
+ */
+final class TenantRegistry {
+
+    static final String REGISTRY_MIGRATIONS = "classpath:db/tenantry/registry";
+
+    private final Database database;
+    private final SchemaName shared;
+    private final TenantSchemaMapping mapping;
+    private final String table;
+    private final ConcurrentMap<String, SchemaName> readySchemas = new ConcurrentHashMap<>();
+
+    TenantRegistry(Database database, TenantSchemaMapping mapping) {
+        this.database = database;
+        this.shared = database.config().sharedSchema();
+        this.mapping = mapping;
+        this.table = shared.quoted() + ".tenants";
+    }
+
+    /** Creates the shared schema and the registry table, or brings them up to date. */
+    void install() {
+        new SchemaMigrator(database.admin(), List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
+                .provision(null, shared);
+    }
+
+    SchemaName sharedSchema() {
+        return shared;
+    }
+
+    /**
+     * The schema of a ready tenant. The id is validated through the mapping first, so a hostile id
+     * never reaches SQL.
+     *
+     * @throws UnknownTenantException when the tenant is not provisioned
+     */
+    SchemaName schemaOf(String tenant) {
+        SchemaName known = tenant == null ? null : readySchemas.get(tenant);
+        if (known != null) {
+            return known;
+        }
+        SchemaName mapped = mapping.resolve(tenant);
+        Optional<TenantInfo> info = find(tenant);
+        if (info.isEmpty() || !info.get().ready() || !info.get().schema().equals(mapped.value())) {
+            throw new UnknownTenantException(tenant, mapped.value());
+        }
+        readySchemas.put(tenant, mapped);
+        return mapped;
+    }
+
+    /** Records that provisioning of {@code tenant} into {@code schema} has begun; a ready tenant stays ready. */
+    void markProvisioning(String tenant, SchemaName schema) {
+        String sql = "INSERT INTO " + table + " AS t (tenant_id, schema_name, state) VALUES (?, ?, 'provisioning')"
+                + " ON CONFLICT (tenant_id) DO UPDATE SET updated_at = now(),"
+                + " state = CASE WHEN t.state = 'ready' THEN 'ready' ELSE 'provisioning' END"
+                + " RETURNING schema_name";
+        try (Connection connection = database.pool().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, tenant);
+            statement.setString(2, schema.value());
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                String registered = rows.getString(1);
+                if (!registered.equals(schema.value())) {
+                    throw new TenantryException("Tenant '" + tenant + "' is registered with schema \"" + registered
+                            + "\", but the mapping now gives \"" + schema + "\"; refusing to provision a second schema");
+                }
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new TenantryException("Schema \"" + schema + "\" already belongs to another tenant;"
+                        + " tenant '" + tenant + "' needs a schema of its own", e);
+            }
+            throw failure("register tenant '" + tenant + "'", e);
+        }
+    }
+
+    void markReady(String tenant, String version) {
+        update("UPDATE " + table + " SET state = 'ready', version = ?, last_error = NULL, updated_at = now()"
+                + " WHERE tenant_id = ?", version, tenant);
+    }
+
+    /** Records a failure; a tenant that was ready stays ready (its schema was rolled back, not broken). */
+    void markFailed(String tenant, String error) {
+        update("UPDATE " + table + " SET state = CASE WHEN state = 'ready' THEN 'ready' ELSE 'failed' END,"
+                + " last_error = ?, updated_at = now() WHERE tenant_id = ?", error, tenant);
+    }
+
+    Optional<TenantInfo> find(String tenant) {
+        List<TenantInfo> rows = query(" WHERE tenant_id = ?", tenant);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    List<TenantInfo> list() {
+        return query(" ORDER BY tenant_id", null);
+    }
+
+    private List<TenantInfo> query(String where, String parameter) {
+        String sql = "SELECT tenant_id, schema_name, state, version, last_error, created_at, updated_at FROM "
+                + table + where;
+        try (Connection connection = database.pool().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            if (parameter != null) {
+                statement.setString(1, parameter);
+            }
+            List<TenantInfo> result = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    result.add(new TenantInfo(rows.getString(1), rows.getString(2), rows.getString(3),
+                            rows.getString(4), rows.getString(5), instant(rows.getTimestamp(6)),
+                            instant(rows.getTimestamp(7))));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                return List.of(); // no registry yet: no tenants
+            }
+            throw failure("read the tenant registry", e);
+        }
+    }
+
+    private void update(String sql, String first, String tenant) {
+        try (Connection connection = database.pool().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, first);
+            statement.setString(2, tenant);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("update tenant '" + tenant + "' in the registry", e);
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private TenantryException failure(String what, SQLException e) {
+        return new TenantryException("Cannot " + what + " (" + table + "): " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,226 @@
+package dev.tenantry.tenancy;
+
+import dev.tenantry.core.Database;
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenancyMode;
+import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.core.TenantryException;
+import dev.tenantry.tenancy.hibernate.DeploymentSchemaConnectionProvider;
+import dev.tenantry.tenancy.hibernate.SchemaPerTenantConnectionProvider;
+import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
+import dev.tenantry.tenancy.hibernate.TenantSchemaNamingStrategy;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Persistence;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started Tenantry persistence layer: the shared pool, the tenant registry, the migrations, and a
+ * Hibernate {@link EntityManagerFactory} wired for the configured {@link TenancyMode}. Build one per
+ * process with {@link #builder(TenantryConfig)} and close it at shutdown.
+ */
+public final class TenantryPersistence implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantryPersistence.class);
+
+    private final TenantryConfig config;
+    private final Database database;
+    private final TenantProvisioning provisioning;
+    private final EntityManagerFactory entityManagerFactory;
+
+    private TenantryPersistence(TenantryConfig config, Database database, TenantProvisioning provisioning,
+                                EntityManagerFactory entityManagerFactory) {
+        this.config = config;
+        this.database = database;
+        this.provisioning = provisioning;
+        this.entityManagerFactory = entityManagerFactory;
+    }
+
+    public static Builder builder(TenantryConfig config) {
+        return new Builder(config);
+    }
+
+    public TenantryConfig config() {
+        return config;
+    }
+
+    public TenancyMode mode() {
+        return config.mode();
+    }
+
+    /** The pool and the admin connections. */
+    public Database database() {
+        return database;
+    }
+
+    /** Provision, list and migrate tenants. */
+    public TenantProvisioning provisioning() {
+        return provisioning;
+    }
+
+    /**
+     * The factory for all tenants. In per-request mode, open EntityManagers inside
+     * {@link Tenants#in(String, Runnable)} or with the {@code org.hibernate.tenantId} property.
+     */
+    public EntityManagerFactory entityManagerFactory() {
+        return entityManagerFactory;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (entityManagerFactory.isOpen()) {
+                entityManagerFactory.close();
+            }
+        } finally {
+            database.close();
+        }
+    }
+
+    /** Collects the model and options, then {@link #start()}s. */
+    public static final class Builder {
+
+        private final TenantryConfig config;
+        private final List<Class<?>> managedClasses = new ArrayList<>();
+        private final List<String> migrations = new ArrayList<>();
+        private final Map<String, Object> properties = new LinkedHashMap<>();
+        private TenantSchemaMapping mapping = TenantSchemaMapping.identity();
+        private String persistenceUnit;
+
+        private Builder(TenantryConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Entity classes of the model; tenant-scoped ones use {@code @Table(schema = TenantSchema.LOGICAL)}. */
+        public Builder managedClasses(Class<?>... classes) {
+            managedClasses.addAll(List.of(classes));
+            return this;
+        }
+
+        public Builder managedClasses(List<Class<?>> classes) {
+            managedClasses.addAll(classes);
+            return this;
+        }
+
+        /** Flyway locations of the tenant migrations, such as {@code classpath:db/myapp}. */
+        public Builder migrations(String... locations) {
+            migrations.addAll(List.of(locations));
+            return this;
+        }
+
+        public Builder migrations(List<String> locations) {
+            migrations.addAll(locations);
+            return this;
+        }
+
+        /** How tenant ids map to schema names (per-request mode); the default uses the id itself. */
+        public Builder mapping(TenantSchemaMapping tenantSchemaMapping) {
+            this.mapping = Objects.requireNonNull(tenantSchemaMapping, "mapping");
+            return this;
+        }
+
+        /**
+         * Builds the factory from the named unit of {@code META-INF/persistence.xml} (its classes and
+         * properties), with Tenantry's connection and tenancy settings laid over it.
+         */
+        public Builder persistenceUnit(String name) {
+            this.persistenceUnit = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Any further Hibernate or Jakarta Persistence property. */
+        public Builder property(String name, Object value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        /**
+         * Opens the pool, checks the connection, installs the registry, provisions the deployment schema
+         * when the mode and settings ask for it, and builds the EntityManagerFactory. On any failure
+         * everything opened so far is closed again.
+         */
+        public TenantryPersistence start() {
+            if (migrations.isEmpty()) {
+                throw new IllegalStateException("No migration locations: add the model's migrations with migrations(...)");
+            }
+            TenantSchemaMapping effectiveMapping = config.mode() == TenancyMode.PER_DEPLOYMENT
+                    ? TenantSchemaMapping.identity() : mapping;
+            Database database = Database.open(config);
+            try {
+                database.checkConnection();
+                SchemaMigrator migrator = new SchemaMigrator(database.admin(), migrations);
+                TenantRegistry registry = new TenantRegistry(database, effectiveMapping);
+                TenantProvisioning provisioning = new TenantProvisioning(database, migrator, registry, effectiveMapping);
+                SchemaName deploymentSchema = config.deploymentSchema();
+                if (config.mode() == TenancyMode.PER_REQUEST || !deploymentSchema.isPublic()) {
+                    registry.install();
+                }
+                if (config.mode() == TenancyMode.PER_DEPLOYMENT) {
+                    prepareDeploymentSchema(database, provisioning, deploymentSchema);
+                }
+                Tenants.useMapping(effectiveMapping);
+                EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry));
+                LOG.info("Tenantry started: {}", config);
+                return new TenantryPersistence(config, database, provisioning, factory);
+            } catch (RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+
+        private void prepareDeploymentSchema(Database database, TenantProvisioning provisioning, SchemaName schema) {
+            if (config.autoProvision()) {
+                provisioning.provisionDeployment(schema);
+                return;
+            }
+            try (Connection connection = database.pool().getConnection()) {
+                if (!SchemaMigrator.schemaExists(connection, schema)) {
+                    throw new TenantryException("Schema \"" + schema + "\" (DATABASE_SCHEMA) does not exist and "
+                            + TenantryConfig.AUTO_PROVISION + " is false; create it with: tenantry tenants create " + schema);
+                }
+            } catch (SQLException e) {
+                throw new TenantryException("Cannot check schema \"" + schema + "\": " + e.getMessage(), e);
+            }
+        }
+
+        private Map<String, Object> hibernateSettings(Database database, TenantRegistry registry) {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put(AvailableSettings.PHYSICAL_NAMING_STRATEGY, new TenantSchemaNamingStrategy());
+            settings.put(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "none");
+            settings.put(AvailableSettings.HBM2DDL_AUTO, "none");
+            if (config.mode() == TenancyMode.PER_REQUEST) {
+                settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER,
+                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf));
+                settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
+            } else {
+                settings.put(AvailableSettings.CONNECTION_PROVIDER,
+                        new DeploymentSchemaConnectionProvider(database.pool(), config.deploymentSchema()));
+            }
+            settings.putAll(properties);
+            return settings;
+        }
+
+        private EntityManagerFactory buildFactory(Map<String, Object> settings) {
+            if (persistenceUnit != null) {
+                return Persistence.createEntityManagerFactory(persistenceUnit, settings);
+            }
+            if (managedClasses.isEmpty()) {
+                throw new IllegalStateException("No entity classes: add them with managedClasses(...) or name a persistenceUnit(...)");
+            }
+            return new HibernatePersistenceConfiguration("tenantry")
+                    .managedClasses(managedClasses)
+                    .properties(settings)
+                    .createEntityManagerFactory();
+        }
+    }
+}

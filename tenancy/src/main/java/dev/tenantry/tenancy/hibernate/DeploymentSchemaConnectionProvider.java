@@ -1,0 +1,62 @@
+package dev.tenantry.tenancy.hibernate;
+
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.tenancy.internal.TenantConnection;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+
+/**
+ * Per-deployment mode: every connection resolves tenant-scoped SQL to the one schema the process is
+ * pinned to ({@code DATABASE_SCHEMA}, else {@code public}). The same entities serve both modes.
+ */
+public final class DeploymentSchemaConnectionProvider implements ConnectionProvider {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient DataSource pool;
+    private final String quotedSchema;
+
+    public DeploymentSchemaConnectionProvider(DataSource pool, SchemaName schema) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.quotedSchema = schema.quoted();
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return new TenantConnection(pool.getConnection(), quotedSchema);
+    }
+
+    @Override
+    public void closeConnection(Connection connection) throws SQLException {
+        connection.close();
+    }
+
+    @Override
+    public boolean supportsAggressiveRelease() {
+        return false;
+    }
+
+    @Override
+    public boolean handlesConnectionSchema() {
+        return true;
+    }
+
+    @Override
+    public boolean isUnwrappableAs(Class<?> type) {
+        return type.isInstance(this) || type.isInstance(pool);
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        if (type.isInstance(pool)) {
+            return type.cast(pool);
+        }
+        throw new IllegalArgumentException("Cannot unwrap " + getClass().getName() + " as " + type.getName());
+    }
+}
