@@ -1,0 +1,103 @@
+package dev.tenantry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenantry.core.Database;
+import dev.tenantry.core.MigrationFailedException;
+import dev.tenantry.core.MigrationResult;
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.it.support.TestDatabase;
+import dev.tenantry.it.support.WithPostgres;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Flyway per schema: isolated history, checksums enforced, failures leave nothing half-written. */
+@WithPostgres
+class SchemaMigrationTest {
+
+    private static Database database;
+
+    @BeforeAll
+    static void open(TestDatabase db) {
+        database = Database.open(db.config().build());
+    }
+
+    @AfterAll
+    static void close() {
+        database.close();
+    }
+
+    private static SchemaMigrator migrator(String location) {
+        return new SchemaMigrator(database.admin(), List.of("classpath:db/it/" + location));
+    }
+
+    @Test
+    void aMigrationEditedAfterItWasAppliedIsRefused(TestDatabase db) {
+        SchemaName schema = SchemaName.ofTenant("edited_later");
+        migrator("original").provision("edited_later", schema);
+
+        assertThatThrownBy(() -> migrator("edited").migrate("edited_later", schema))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("edited_later")
+                .hasStackTraceContaining("checksum");
+        assertThat(db.column("SELECT column_name FROM information_schema.columns"
+                + " WHERE table_schema = 'edited_later' AND table_name = 'things' ORDER BY column_name"))
+                .containsExactly("id", "name");
+    }
+
+    @Test
+    void anEditedMigrationDoesNotDisturbAnotherSchemaWithTheOriginal(TestDatabase db) {
+        SchemaName first = SchemaName.ofTenant("history_one");
+        SchemaName second = SchemaName.ofTenant("history_two");
+        migrator("original").provision(null, first);
+        MigrationResult result = migrator("edited").provision(null, second);
+
+        assertThat(result.migrationsExecuted()).isEqualTo(1);
+        assertThat(db.column("SELECT checksum::text FROM history_one.flyway_schema_history"))
+                .doesNotContainAnyElementsOf(db.column("SELECT checksum::text FROM history_two.flyway_schema_history"));
+    }
+
+    @Test
+    void aFailedFirstMigrationRemovesTheNewSchemaAgain(TestDatabase db) {
+        SchemaName schema = SchemaName.ofTenant("born_broken");
+
+        assertThatThrownBy(() -> migrator("broken").provision("born_broken", schema))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("born_broken")
+                .satisfies(e -> assertThat(((MigrationFailedException) e).schema()).isEqualTo("born_broken"));
+        assertThat(db.schemas()).doesNotContain("born_broken");
+    }
+
+    @Test
+    void aFailedMigrationOfAnExistingSchemaRollsBackAllItsPendingMigrations(TestDatabase db) {
+        SchemaName schema = SchemaName.ofTenant("half_way");
+        migrator("original").provision(null, schema);
+        db.execute("DELETE FROM half_way.flyway_schema_history");
+        db.execute("DROP TABLE half_way.things");
+
+        assertThatThrownBy(() -> migrator("broken").migrate("half_way", schema)).isInstanceOf(MigrationFailedException.class);
+
+        assertThat(db.tables()).doesNotContain("half_way.things", "half_way.leftovers");
+        assertThat(db.column("SELECT count(*) FROM half_way.flyway_schema_history WHERE success")).containsExactly("0");
+    }
+
+    @Test
+    void migratingAMissingSchemaFailsWithoutCreatingIt(TestDatabase db) {
+        assertThatThrownBy(() -> migrator("original").migrate("nowhere", SchemaName.ofTenant("nowhere")))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("does not exist");
+        assertThat(db.schemas()).doesNotContain("nowhere");
+    }
+
+    @Test
+    void currentVersionReadsTheSchemasOwnHistory() {
+        SchemaName schema = SchemaName.ofTenant("versioned");
+        assertThat(migrator("original").currentVersion(schema)).isEmpty();
+        migrator("original").provision(null, schema);
+        assertThat(migrator("original").currentVersion(schema)).contains("1");
+    }
+}

@@ -1,0 +1,2 @@
+-- A migration as first shipped.
+CREATE TABLE things (id bigint PRIMARY KEY, name text NOT NULL);
