@@ -62,6 +62,7 @@ public final class PostgresServer {
             return new PostgresServer("Testcontainers", container.getHost(), container.getMappedPort(5432),
                     container.getUsername(), container.getPassword(), container.getDatabaseName(), "");
         }
+        System.out.println("[tenantry-it] TEST_DATABASE_URL is unset and no Docker engine answered: starting embedded PostgreSQL");
         try {
             EmbeddedPostgres embedded = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
