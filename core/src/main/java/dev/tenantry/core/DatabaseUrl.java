@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 public final class DatabaseUrl {
 
     private static final String SETTING = "DATABASE_URL";
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^:/@?]*:)[^@/?]*@");
+    /** Greedy up to the last '@', so a password holding unencoded '@', '/' or '?' is masked whole. */
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(://[^:/@?]*:).*@");
     private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
     /** libpq spells some parameters differently from pgjdbc; the common ones are translated. */
     private static final Map<String, String> LIBPQ_TO_PGJDBC = Map.of(
@@ -58,19 +59,24 @@ public final class DatabaseUrl {
             throw invalid(url, "a JDBC URL must start with jdbc:postgresql://host");
         }
         String rest = url.substring("jdbc:postgresql://".length());
+        if (rest.indexOf('@') >= 0 && rest.indexOf('@') < authorityOf(rest).length() + 1) {
+            throw invalid(url, "puts user:password@ before the host, which pgjdbc would read as the host name;"
+                    + " use ?user=...&password=..., DATABASE_USER and DATABASE_PASSWORD, or the postgresql:// form");
+        }
         checkHostAndPort(url, authorityOf(rest));
         return new DatabaseUrl(url, null, null);
     }
 
     private static DatabaseUrl parseLibpq(String url, String rest) {
-        String authority = authorityOf(rest);
-        String afterAuthority = rest.substring(authority.length());
         String user = null;
         String password = null;
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = authority.substring(0, at);
-            authority = authority.substring(at + 1);
+        // The last '@' ends the user info, even when an unencoded password holds '@', '/' or '?'.
+        int at = rest.lastIndexOf('@');
+        String userInfo = at >= 0 ? rest.substring(0, at) : null;
+        String hostAndRest = at >= 0 ? rest.substring(at + 1) : rest;
+        String authority = authorityOf(hostAndRest);
+        String afterAuthority = hostAndRest.substring(authority.length());
+        if (userInfo != null) {
             int colon = userInfo.indexOf(':');
             user = decode(url, colon < 0 ? userInfo : userInfo.substring(0, colon));
             password = colon < 0 ? null : decode(url, userInfo.substring(colon + 1));
@@ -86,8 +92,9 @@ public final class DatabaseUrl {
             path = afterAuthority.substring(0, question);
             query = afterAuthority.substring(question + 1);
         }
-        String database = path.startsWith("/") ? decode(url, path.substring(1)) : "";
-        if (database.isEmpty()) {
+        // The database name stays %-encoded: pgjdbc decodes it itself.
+        String database = path.startsWith("/") ? path.substring(1) : "";
+        if (decode(url, database).isEmpty()) {
             throw invalid(url, "names no database; add /dbname after the host");
         }
         StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(authority).append('/')

@@ -55,7 +55,7 @@ public final class TenantryConfig {
         this.autoProvision = b.autoProvision;
         this.sharedSchema = b.sharedSchema;
         this.poolMaxSize = b.poolMaxSize;
-        this.poolMinIdle = b.poolMinIdle;
+        this.poolMinIdle = b.effectiveMinIdle();
         this.acquireTimeout = b.acquireTimeout;
         this.maxLifetime = b.maxLifetime;
         this.keepalive = b.keepalive;
@@ -151,7 +151,7 @@ public final class TenantryConfig {
         b.autoProvision = autoProvision;
         b.sharedSchema = sharedSchema;
         b.poolMaxSize = poolMaxSize;
-        b.poolMinIdle = poolMinIdle;
+        b.poolMinIdle = poolMinIdle == Builder.defaultMinIdle(poolMaxSize) ? null : poolMinIdle;
         b.acquireTimeout = acquireTimeout;
         b.maxLifetime = maxLifetime;
         b.keepalive = keepalive;
@@ -181,7 +181,8 @@ public final class TenantryConfig {
         private boolean autoProvision = true;
         private SchemaName sharedSchema = SchemaName.of("tenantry");
         private int poolMaxSize = 30;
-        private int poolMinIdle = 2;
+        /** Null means the default: 2, or the pool size when that is smaller. */
+        private Integer poolMinIdle;
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private Duration maxLifetime = Duration.ofHours(1);
         private Duration keepalive = Duration.ofMinutes(2);
@@ -294,7 +295,7 @@ public final class TenantryConfig {
             return this;
         }
 
-        /** {@code TENANTRY_POOL_MIN_IDLE}: idle connections kept ready (default 2). */
+        /** {@code TENANTRY_POOL_MIN_IDLE}: idle connections kept ready (default 2, at most the pool size). */
         public Builder poolMinIdle(int size) {
             this.poolMinIdle = requireRange(POOL_MIN_IDLE, size, 0, 10_000);
             return this;
@@ -353,7 +354,7 @@ public final class TenantryConfig {
                 throw new InvalidConfigurationException(DATABASE_SCHEMA, "'" + deploymentSchema
                         + "' is the shared schema (" + SHARED_SCHEMA + "); choose another schema");
             }
-            if (poolMinIdle > poolMaxSize) {
+            if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
                         + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
             }
@@ -362,6 +363,14 @@ public final class TenantryConfig {
                         + POOL_MAX_LIFETIME + " (" + maxLifetime + ")");
             }
             return new TenantryConfig(this);
+        }
+
+        static int defaultMinIdle(int poolMaxSize) {
+            return Math.min(2, poolMaxSize);
+        }
+
+        private int effectiveMinIdle() {
+            return poolMinIdle == null ? defaultMinIdle(poolMaxSize) : poolMinIdle;
         }
 
         private static int requireRange(String setting, int value, int min, int max) {

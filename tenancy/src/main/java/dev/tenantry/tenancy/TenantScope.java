@@ -35,8 +35,8 @@ public final class TenantScope implements AutoCloseable {
             throw new IllegalStateException("Tenant scope for '" + tenant + "' must be closed on the thread that opened it ("
                     + owner.getName() + "), not on " + Thread.currentThread().getName());
         }
-        closed = true;
         Tenants.restore(this);
+        closed = true;
     }
 
     @Override

@@ -82,6 +82,7 @@ public final class Tenants {
      * {@code CompletableFuture}, a virtual thread): the returned task opens the scope where it runs.
      */
     public static Runnable wrap(String tenant, Runnable work) {
+        mapping.resolve(tenant); // refuse a bad id here, on the caller's thread, not later on a worker
         return () -> in(tenant, work);
     }
 

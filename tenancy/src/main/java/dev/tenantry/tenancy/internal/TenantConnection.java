@@ -127,6 +127,12 @@ public final class TenantConnection implements Connection {
     /** Plain statements take their SQL per call, so each String argument of theirs is resolved too. */
     private Statement rewriting(Statement statement) {
         InvocationHandler handler = (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "equals": return proxy == args[0];
+                case "hashCode": return System.identityHashCode(proxy);
+                case "toString": return "TenantStatement[" + quotedSchema + ", " + statement + "]";
+                default: break;
+            }
             if (args != null && args.length > 0 && args[0] instanceof String && takesSql(method)) {
                 args[0] = sql((String) args[0]);
             }

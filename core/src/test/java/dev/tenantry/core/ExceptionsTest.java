@@ -1,0 +1,63 @@
+package dev.tenantry.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ExceptionsTest {
+
+    @Test
+    void invalidConfigurationNamesTheSetting() {
+        InvalidConfigurationException e = new InvalidConfigurationException("TENANTRY_MODE", "is wrong");
+
+        assertThat(e.setting()).isEqualTo("TENANTRY_MODE");
+        assertThat(e.getMessage()).isEqualTo("TENANTRY_MODE: is wrong");
+        assertThat(e.tenant()).isNull();
+        assertThat(e.schema()).isNull();
+        assertThat(e).isInstanceOf(TenantryException.class);
+    }
+
+    @Test
+    void invalidSchemaNameForATenantNamesTenantAndSchema() {
+        InvalidSchemaNameException e = new InvalidSchemaNameException("Acme", "Acme", "upper case");
+
+        assertThat(e.tenant()).isEqualTo("Acme");
+        assertThat(e.schema()).isEqualTo("Acme");
+        assertThat(e.getMessage()).isEqualTo("Invalid schema 'Acme' for tenant 'Acme': upper case");
+    }
+
+    @Test
+    void invalidSchemaNameEscapesControlCharactersOfTheTenant() {
+        InvalidSchemaNameException e = new InvalidSchemaNameException("a\nb", null, "no");
+
+        assertThat(e.getMessage()).isEqualTo("Invalid schema null for tenant 'a\\u000ab': no");
+        assertThat(e.getMessage()).doesNotContain("\n");
+    }
+
+    @Test
+    void unknownTenantNamesTenantSchemaAndTheFix() {
+        UnknownTenantException e = new UnknownTenantException("acme", "acme");
+
+        assertThat(e.tenant()).isEqualTo("acme");
+        assertThat(e.schema()).isEqualTo("acme");
+        assertThat(e.getMessage()).contains("'acme'").contains("\"acme\"").contains("tenantry tenants create acme");
+    }
+
+    @Test
+    void noTenantInScopeExplainsHowToChooseOne() {
+        NoTenantInScopeException e = new NoTenantInScopeException();
+
+        assertThat(e.getMessage()).contains("Tenants.in(").contains("org.hibernate.tenantId");
+        assertThat(e.tenant()).isNull();
+    }
+
+    @Test
+    void tenantryExceptionKeepsItsCause() {
+        IllegalStateException cause = new IllegalStateException("x");
+        TenantryException e = new TenantryException("failed", cause);
+
+        assertThat(e).hasMessage("failed").hasCause(cause);
+        assertThat(e.tenant()).isNull();
+        assertThat(e.schema()).isNull();
+    }
+}

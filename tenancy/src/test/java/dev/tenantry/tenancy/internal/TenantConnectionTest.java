@@ -1,0 +1,395 @@
+package dev.tenantry.tenancy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Unit test of the SQL rewriting: the delegate is a recording fake (a {@link Proxy}), not a database.
+ */
+class TenantConnectionTest {
+
+    private static final String SCHEMA = "\"acme\"";
+    private static final String TEMPLATE = "select * from \"tenantry.tenant\".users u join \"tenantry.tenant\".roles r"
+            + " on r.user_id = u.id";
+    private static final String RESOLVED = "select * from \"acme\".users u join \"acme\".roles r on r.user_id = u.id";
+
+    /** One call the fakes received: the method name and its arguments. */
+    record Call(String method, List<Object> args) {
+
+        Object arg(int index) {
+            return args.get(index);
+        }
+    }
+
+    private final List<Call> calls = new ArrayList<>();
+    private final Connection fakeConnection = fake(Connection.class);
+    private final TenantConnection connection = new TenantConnection(fakeConnection, SCHEMA);
+
+    private <T> T fake(Class<T> type) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            List<Object> arguments = args == null ? List.of() : Arrays.asList(args);
+            switch (method.getName()) {
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "fake " + type.getSimpleName();
+                default:
+                    break;
+            }
+            calls.add(new Call(method.getName(), arguments));
+            if (method.getName().equals("execute") && "boom".equals(arguments.get(0))) {
+                throw new SQLException("boom from the driver", "42P01");
+            }
+            return answer(method, args);
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private Object answer(Method method, Object[] args) {
+        switch (method.getName()) {
+            case "createStatement":
+                return fake(Statement.class);
+            case "prepareStatement":
+                return fake(PreparedStatement.class);
+            case "prepareCall":
+                return fake(CallableStatement.class);
+            case "nativeSQL":
+                return args[0];
+            case "getConnection":
+                return fakeConnection;
+            case "executeQuery":
+                return fake(ResultSet.class);
+            case "unwrap":
+                return "unwrapped by the delegate";
+            case "getSchema":
+                return "acme";
+            default:
+                break;
+        }
+        Class<?> type = method.getReturnType();
+        if (type == boolean.class) {
+            return false;
+        } else if (type == int.class) {
+            return 0;
+        } else if (type == long.class) {
+            return 0L;
+        } else if (type == int[].class) {
+            return new int[0];
+        } else if (type == long[].class) {
+            return new long[0];
+        }
+        return null;
+    }
+
+    private Call lastCall() {
+        assertThat(calls).isNotEmpty();
+        return calls.get(calls.size() - 1);
+    }
+
+    /** Ways to hand SQL to the connection itself. */
+    interface SqlCall {
+        Object call(Connection connection, String sql) throws SQLException;
+    }
+
+    static Stream<Arguments> connectionSqlCalls() {
+        return Stream.of(
+                Arguments.of("prepareStatement(sql)", "prepareStatement", (SqlCall) Connection::prepareStatement),
+                Arguments.of("prepareStatement(sql, type, concurrency)", "prepareStatement",
+                        (SqlCall) (c, s) -> c.prepareStatement(s, ResultSet.TYPE_SCROLL_INSENSITIVE,
+                                ResultSet.CONCUR_READ_ONLY)),
+                Arguments.of("prepareStatement(sql, type, concurrency, holdability)", "prepareStatement",
+                        (SqlCall) (c, s) -> c.prepareStatement(s, ResultSet.TYPE_FORWARD_ONLY,
+                                ResultSet.CONCUR_UPDATABLE, ResultSet.HOLD_CURSORS_OVER_COMMIT)),
+                Arguments.of("prepareStatement(sql, autoGeneratedKeys)", "prepareStatement",
+                        (SqlCall) (c, s) -> c.prepareStatement(s, Statement.RETURN_GENERATED_KEYS)),
+                Arguments.of("prepareStatement(sql, columnIndexes)", "prepareStatement",
+                        (SqlCall) (c, s) -> c.prepareStatement(s, new int[] {1, 2})),
+                Arguments.of("prepareStatement(sql, columnNames)", "prepareStatement",
+                        (SqlCall) (c, s) -> c.prepareStatement(s, new String[] {"id"})),
+                Arguments.of("prepareCall(sql)", "prepareCall", (SqlCall) Connection::prepareCall),
+                Arguments.of("prepareCall(sql, type, concurrency)", "prepareCall",
+                        (SqlCall) (c, s) -> c.prepareCall(s, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)),
+                Arguments.of("prepareCall(sql, type, concurrency, holdability)", "prepareCall",
+                        (SqlCall) (c, s) -> c.prepareCall(s, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
+                                ResultSet.CLOSE_CURSORS_AT_COMMIT)),
+                Arguments.of("nativeSQL(sql)", "nativeSQL", (SqlCall) Connection::nativeSQL));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("connectionSqlCalls")
+    void connectionCallReceivesTheResolvedSql(String label, String method, SqlCall call) throws SQLException {
+        call.call(connection, TEMPLATE);
+
+        Call received = lastCall();
+        assertThat(received.method()).isEqualTo(method);
+        assertThat(received.arg(0)).isEqualTo(RESOLVED);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("connectionSqlCalls")
+    void connectionCallPassesSqlWithoutPlaceholderAsTheSameInstance(String label, String method, SqlCall call)
+            throws SQLException {
+        String sql = new String("select * from \"tenantry\".tenants");
+
+        call.call(connection, sql);
+
+        assertThat(lastCall().arg(0)).isSameAs(sql);
+    }
+
+    @Test
+    void otherArgumentsArePassedOnUnchanged() throws SQLException {
+        int[] indexes = {3, 4};
+        String[] names = {"id", "name"};
+
+        connection.prepareStatement(TEMPLATE, ResultSet.TYPE_SCROLL_SENSITIVE, ResultSet.CONCUR_UPDATABLE,
+                ResultSet.CLOSE_CURSORS_AT_COMMIT);
+        assertThat(lastCall().args()).containsExactly(RESOLVED, ResultSet.TYPE_SCROLL_SENSITIVE,
+                ResultSet.CONCUR_UPDATABLE, ResultSet.CLOSE_CURSORS_AT_COMMIT);
+        connection.prepareStatement(TEMPLATE, indexes);
+        assertThat(lastCall().arg(1)).isSameAs(indexes);
+        connection.prepareStatement(TEMPLATE, names);
+        assertThat(lastCall().arg(1)).isSameAs(names);
+        connection.prepareStatement(TEMPLATE, Statement.NO_GENERATED_KEYS);
+        assertThat(lastCall().arg(1)).isEqualTo(Statement.NO_GENERATED_KEYS);
+    }
+
+    @Test
+    void nativeSqlReturnsWhatTheDriverReturnsForTheResolvedSql() throws SQLException {
+        assertThat(connection.nativeSQL(TEMPLATE)).isEqualTo(RESOLVED);
+    }
+
+    @Test
+    void preparedStatementFromTheDriverIsReturnedAsIs() throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(TEMPLATE);
+
+        assertThat(statement).isNotNull();
+        assertThat(Proxy.isProxyClass(statement.getClass())).isTrue();
+        assertThat(statement.toString()).isEqualTo("fake PreparedStatement");
+    }
+
+    // ---- plain statements ----
+
+    interface StatementCall {
+        void call(Statement statement, String sql) throws SQLException;
+    }
+
+    static Stream<Arguments> statementSqlCalls() {
+        return Stream.of(
+                Arguments.of("execute(sql)", "execute", (StatementCall) Statement::execute),
+                Arguments.of("execute(sql, autoGeneratedKeys)", "execute",
+                        (StatementCall) (st, s) -> st.execute(s, Statement.RETURN_GENERATED_KEYS)),
+                Arguments.of("execute(sql, columnIndexes)", "execute",
+                        (StatementCall) (st, s) -> st.execute(s, new int[] {1})),
+                Arguments.of("execute(sql, columnNames)", "execute",
+                        (StatementCall) (st, s) -> st.execute(s, new String[] {"id"})),
+                Arguments.of("executeQuery(sql)", "executeQuery", (StatementCall) Statement::executeQuery),
+                Arguments.of("executeUpdate(sql)", "executeUpdate", (StatementCall) Statement::executeUpdate),
+                Arguments.of("executeUpdate(sql, autoGeneratedKeys)", "executeUpdate",
+                        (StatementCall) (st, s) -> st.executeUpdate(s, Statement.RETURN_GENERATED_KEYS)),
+                Arguments.of("executeUpdate(sql, columnIndexes)", "executeUpdate",
+                        (StatementCall) (st, s) -> st.executeUpdate(s, new int[] {1})),
+                Arguments.of("executeUpdate(sql, columnNames)", "executeUpdate",
+                        (StatementCall) (st, s) -> st.executeUpdate(s, new String[] {"id"})),
+                Arguments.of("executeLargeUpdate(sql)", "executeLargeUpdate",
+                        (StatementCall) Statement::executeLargeUpdate),
+                Arguments.of("executeLargeUpdate(sql, autoGeneratedKeys)", "executeLargeUpdate",
+                        (StatementCall) (st, s) -> st.executeLargeUpdate(s, Statement.NO_GENERATED_KEYS)),
+                Arguments.of("executeLargeUpdate(sql, columnIndexes)", "executeLargeUpdate",
+                        (StatementCall) (st, s) -> st.executeLargeUpdate(s, new int[] {1})),
+                Arguments.of("executeLargeUpdate(sql, columnNames)", "executeLargeUpdate",
+                        (StatementCall) (st, s) -> st.executeLargeUpdate(s, new String[] {"id"})),
+                Arguments.of("addBatch(sql)", "addBatch", (StatementCall) Statement::addBatch));
+    }
+
+    interface StatementFactory {
+        Statement create(Connection connection) throws SQLException;
+    }
+
+    static Stream<Arguments> statementFactoriesAndCalls() {
+        List<StatementFactory> factories = List.of(
+                Connection::createStatement,
+                c -> c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY),
+                c -> c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY,
+                        ResultSet.HOLD_CURSORS_OVER_COMMIT));
+        List<String> factoryNames = List.of("createStatement()", "createStatement(type, concurrency)",
+                "createStatement(type, concurrency, holdability)");
+        List<Arguments> all = new ArrayList<>();
+        for (int i = 0; i < factories.size(); i++) {
+            int index = i;
+            statementSqlCalls().forEach(call -> all.add(Arguments.of(
+                    factoryNames.get(index) + "." + call.get()[0], factories.get(index), call.get()[1],
+                    call.get()[2])));
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("statementFactoriesAndCalls")
+    void plainStatementReceivesTheResolvedSql(String label, StatementFactory factory, String method,
+            StatementCall call) throws SQLException {
+        Statement statement = factory.create(connection);
+
+        call.call(statement, TEMPLATE);
+
+        Call received = lastCall();
+        assertThat(received.method()).isEqualTo(method);
+        assertThat(received.arg(0)).isEqualTo(RESOLVED);
+    }
+
+    @Test
+    void createStatementPassesItsArgumentsOn() throws SQLException {
+        connection.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE,
+                ResultSet.CLOSE_CURSORS_AT_COMMIT);
+
+        assertThat(lastCall()).isEqualTo(new Call("createStatement", List.of(ResultSet.TYPE_SCROLL_INSENSITIVE,
+                ResultSet.CONCUR_UPDATABLE, ResultSet.CLOSE_CURSORS_AT_COMMIT)));
+    }
+
+    @Test
+    void everyBatchEntryIsResolvedAndExecuteBatchPassesThrough() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        statement.addBatch("insert into \"tenantry.tenant\".a values (1)");
+        statement.addBatch("insert into \"tenantry.tenant\".b values (2)");
+        statement.addBatch("insert into \"tenantry\".audit values (3)");
+        statement.executeBatch();
+
+        assertThat(calls).extracting(Call::method)
+                .containsExactly("createStatement", "addBatch", "addBatch", "addBatch", "executeBatch");
+        assertThat(calls.subList(1, 4)).extracting(c -> c.arg(0)).containsExactly(
+                "insert into \"acme\".a values (1)",
+                "insert into \"acme\".b values (2)",
+                "insert into \"tenantry\".audit values (3)");
+    }
+
+    @Test
+    void plainStatementPassesSqlWithoutPlaceholderAsTheSameInstance() throws SQLException {
+        String sql = new String("select 1");
+
+        connection.createStatement().execute(sql);
+
+        assertThat(lastCall().arg(0)).isSameAs(sql);
+    }
+
+    @Test
+    void stringArgumentsOfOtherStatementMethodsAreNotRewritten() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        statement.setCursorName("\"tenantry.tenant\"");
+
+        assertThat(lastCall()).isEqualTo(new Call("setCursorName", List.of("\"tenantry.tenant\"")));
+    }
+
+    @Test
+    void statementGetConnectionReturnsTheTenantConnection() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        assertThat(statement.getConnection()).isSameAs(connection);
+        assertThat(calls).extracting(Call::method).doesNotContain("getConnection");
+    }
+
+    @Test
+    void statementResultsComeFromTheDriver() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        assertThat(statement.executeQuery(TEMPLATE)).isNotNull();
+        assertThat(statement.executeUpdate(TEMPLATE)).isZero();
+        assertThat(statement.executeBatch()).isEmpty();
+    }
+
+    @Test
+    void driverExceptionsFromStatementsArePassedOnUnwrapped() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        assertThatThrownBy(() -> statement.execute("boom")).isExactlyInstanceOf(SQLException.class)
+                .hasMessage("boom from the driver");
+    }
+
+    @Test
+    void plainStatementEqualsItself() throws SQLException {
+        Statement statement = connection.createStatement();
+
+        assertThat(statement.equals(statement)).isTrue();
+    }
+
+    // ---- the rest of the connection ----
+
+    @Test
+    void setSchemaIsRefusedAndNeverReachesTheDriver() {
+        assertThatThrownBy(() -> connection.setSchema("globex")).isInstanceOf(SQLException.class)
+                .hasMessageContaining(SCHEMA);
+        assertThatThrownBy(() -> connection.setSchema(null)).isInstanceOf(SQLException.class);
+
+        assertThat(calls).extracting(Call::method).doesNotContain("setSchema");
+    }
+
+    @Test
+    void unwrapToTenantConnectionReturnsItself() throws SQLException {
+        assertThat(connection.unwrap(TenantConnection.class)).isSameAs(connection);
+        assertThat(connection.unwrap(Connection.class)).isSameAs(connection);
+        assertThat(connection.isWrapperFor(TenantConnection.class)).isTrue();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void unwrapToOtherTypesAsksTheDriver() throws SQLException {
+        assertThat(connection.unwrap(String.class)).isEqualTo("unwrapped by the delegate");
+        assertThat(lastCall()).isEqualTo(new Call("unwrap", List.of(String.class)));
+
+        connection.isWrapperFor(Integer.class);
+        assertThat(lastCall()).isEqualTo(new Call("isWrapperFor", List.of(Integer.class)));
+    }
+
+    @Test
+    void accessorsDescribeTheConnection() {
+        assertThat(connection.quotedSchema()).isEqualTo(SCHEMA);
+        assertThat(connection.delegate()).isSameAs(fakeConnection);
+        assertThat(connection.toString()).isEqualTo("TenantConnection[\"acme\", fake Connection]");
+    }
+
+    @Test
+    void transactionAndLifecycleCallsPassStraightThrough() throws SQLException {
+        connection.setAutoCommit(false);
+        connection.commit();
+        connection.rollback();
+        connection.setReadOnly(true);
+        connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+        connection.isValid(5);
+        connection.close();
+
+        assertThat(calls).containsExactly(
+                new Call("setAutoCommit", List.of(false)),
+                new Call("commit", List.of()),
+                new Call("rollback", List.of()),
+                new Call("setReadOnly", List.of(true)),
+                new Call("setTransactionIsolation", List.of(Connection.TRANSACTION_SERIALIZABLE)),
+                new Call("isValid", List.of(5)),
+                new Call("close", List.of()));
+    }
+
+    @Test
+    void getSchemaAsksTheDriver() throws SQLException {
+        assertThat(connection.getSchema()).isEqualTo("acme");
+        assertThat(lastCall().method()).isEqualTo("getSchema");
+    }
+}
