@@ -72,12 +72,18 @@ public final class Database implements AutoCloseable {
         return admin;
     }
 
-    /** Opens and closes one connection, so that a wrong URL or password fails now, naming the server. */
+    /**
+     * Opens and closes one unpooled connection, so that a wrong host, user or password fails now with the
+     * server's own reason, instead of after the pool's acquire timeout.
+     */
     public void checkConnection() {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = admin.getConnection()) {
             connection.isValid(5);
         } catch (SQLException e) {
-            throw new TenantryException("Cannot connect to " + config.databaseUrl() + ": " + e.getMessage(), e);
+            Throwable cause = e.getCause();
+            String detail = cause == null || cause.getMessage() == null || e.getMessage().contains(cause.getMessage())
+                    ? "" : " (" + cause.getMessage() + ")";
+            throw new TenantryException("Cannot connect to " + config.databaseUrl() + ": " + e.getMessage() + detail, e);
         }
     }
 

@@ -13,13 +13,13 @@ public class MigrationFailedException extends TenantryException {
                 + "\": " + firstLine(cause), tenant, schema, cause);
     }
 
+    /** Flyway spreads the useful part (which migration, why) over several lines: keep them, on one line. */
     private static String firstLine(Throwable cause) {
         String message = cause == null ? null : cause.getMessage();
         if (message == null) {
             return cause == null ? "unknown cause" : cause.getClass().getSimpleName();
         }
-        String trimmed = message.strip();
-        int newline = trimmed.indexOf('\n');
-        return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+        String joined = message.strip().replaceAll("\\s*\\R[\\s-]*", "; ").replaceAll(";\\s*;", ";");
+        return joined.length() <= 600 ? joined : joined.substring(0, 600) + "...";
     }
 }

@@ -157,7 +157,9 @@ public final class SchemaMigrator {
                 .failOnMissingLocations(true)
                 .load();
         MigrateResult result = flyway.migrate();
-        MigrationResult outcome = new MigrationResult(schema, result.initialSchemaVersion, result.targetSchemaVersion,
+        // Flyway reports no target version when nothing ran: the schema is then still at its initial one.
+        String target = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+        MigrationResult outcome = new MigrationResult(schema, result.initialSchemaVersion, target,
                 result.migrationsExecuted, created);
         if (result.migrationsExecuted > 0) {
             LOG.info("Migrated {}", outcome);

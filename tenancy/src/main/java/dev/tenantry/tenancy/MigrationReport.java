@@ -26,7 +26,7 @@ public record MigrationReport(List<TenantMigration> tenants) {
 
     @Override
     public String toString() {
-        return tenants.size() + " tenants: " + count(TenantMigration.Status.MIGRATED) + " migrated, "
+        return tenants.size() + (tenants.size() == 1 ? " tenant: " : " tenants: ") + count(TenantMigration.Status.MIGRATED) + " migrated, "
                 + count(TenantMigration.Status.CURRENT) + " already current, "
                 + count(TenantMigration.Status.FAILED) + " failed";
     }

@@ -37,12 +37,40 @@ public final class TenantProvisioning {
     private final SchemaMigrator migrator;
     private final TenantRegistry registry;
     private final TenantSchemaMapping mapping;
+    private volatile boolean registryInstalled;
 
     TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping) {
         this.database = database;
         this.migrator = migrator;
         this.registry = registry;
         this.mapping = mapping;
+    }
+
+    /**
+     * Tenant operations without JPA, for tools such as the command line: nothing is built but what
+     * provisioning needs, and nothing is written until a tenant is provisioned or migrated.
+     *
+     * @param migrations Flyway locations of the tenant migrations
+     */
+    public static TenantProvisioning open(Database database, List<String> migrations, TenantSchemaMapping mapping) {
+        return new TenantProvisioning(database, new SchemaMigrator(database.admin(), migrations),
+                new TenantRegistry(database, mapping), mapping);
+    }
+
+    TenantRegistry registry() {
+        return registry;
+    }
+
+    /** Creates the registry in the shared schema once per process, on first need. */
+    void installRegistry() {
+        if (!registryInstalled) {
+            synchronized (this) {
+                if (!registryInstalled) {
+                    registry.install();
+                    registryInstalled = true;
+                }
+            }
+        }
     }
 
     /**
@@ -53,7 +81,8 @@ public final class TenantProvisioning {
      * @throws MigrationFailedException when the schema could not be migrated; a new schema is removed again
      */
     public MigrationResult provision(String tenant) {
-        SchemaName schema = schemaFor(tenant);
+        SchemaName schema = checkTenant(tenant);
+        installRegistry();
         registry.markProvisioning(tenant, schema);
         try {
             MigrationResult result = migrator.provision(tenant, schema);
@@ -234,8 +263,14 @@ public final class TenantProvisioning {
         }
     }
 
-    /** Maps and validates a tenant id, refusing the shared schema as well as everything SchemaName refuses. */
-    SchemaName schemaFor(String tenant) {
+    /**
+     * Maps and validates a tenant id without touching the database: refuses everything
+     * {@link SchemaName#ofTenant} refuses and the shared schema, naming the tenant and schema.
+     *
+     * @return the schema the tenant's tables live in
+     * @throws dev.tenantry.core.InvalidSchemaNameException for a refused id
+     */
+    public SchemaName checkTenant(String tenant) {
         SchemaName schema = mapping.resolve(tenant);
         if (schema.equals(registry.sharedSchema())) {
             throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema.value(),

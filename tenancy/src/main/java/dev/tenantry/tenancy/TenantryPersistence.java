@@ -158,12 +158,11 @@ public final class TenantryPersistence implements AutoCloseable {
             Database database = Database.open(config);
             try {
                 database.checkConnection();
-                SchemaMigrator migrator = new SchemaMigrator(database.admin(), migrations);
-                TenantRegistry registry = new TenantRegistry(database, effectiveMapping);
-                TenantProvisioning provisioning = new TenantProvisioning(database, migrator, registry, effectiveMapping);
+                TenantProvisioning provisioning = TenantProvisioning.open(database, migrations, effectiveMapping);
+                TenantRegistry registry = provisioning.registry();
                 SchemaName deploymentSchema = config.deploymentSchema();
-                if (config.mode() == TenancyMode.PER_REQUEST || !deploymentSchema.isPublic()) {
-                    registry.install();
+                if (config.mode() == TenancyMode.PER_REQUEST) {
+                    provisioning.installRegistry();
                 }
                 if (config.mode() == TenancyMode.PER_DEPLOYMENT) {
                     prepareDeploymentSchema(database, provisioning, deploymentSchema);
