@@ -29,6 +29,7 @@ public final class TenantryConfig {
     public static final String POOL_IDLE_TIMEOUT = "TENANTRY_POOL_IDLE_TIMEOUT";
     public static final String CONNECT_TIMEOUT = "TENANTRY_CONNECT_TIMEOUT";
     public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
+    public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
 
     private final DatabaseUrl databaseUrl;
     private final String user;
@@ -45,6 +46,7 @@ public final class TenantryConfig {
     private final Duration idleTimeout;
     private final Duration connectTimeout;
     private final String applicationName;
+    private final boolean tenantRoles;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -62,6 +64,7 @@ public final class TenantryConfig {
         this.idleTimeout = b.idleTimeout;
         this.connectTimeout = b.connectTimeout;
         this.applicationName = b.applicationName;
+        this.tenantRoles = b.tenantRoles;
     }
 
     /** Settings read from the process environment, validated. */
@@ -139,6 +142,14 @@ public final class TenantryConfig {
         return applicationName;
     }
 
+    /**
+     * Whether each tenant schema gets its own PostgreSQL role that its transactions run as, so that the
+     * database itself refuses SQL naming another tenant's schema (see {@code TenantRoles}).
+     */
+    public boolean tenantRoles() {
+        return tenantRoles;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -158,6 +169,7 @@ public final class TenantryConfig {
         b.idleTimeout = idleTimeout;
         b.connectTimeout = connectTimeout;
         b.applicationName = applicationName;
+        b.tenantRoles = tenantRoles;
         return b;
     }
 
@@ -189,6 +201,7 @@ public final class TenantryConfig {
         private Duration idleTimeout = Duration.ofMinutes(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private String applicationName = "tenantry";
+        private boolean tenantRoles;
 
         private Builder() {
         }
@@ -211,6 +224,7 @@ public final class TenantryConfig {
             ifSet(env, POOL_IDLE_TIMEOUT, v -> idleTimeout(SettingParsers.duration(POOL_IDLE_TIMEOUT, v)));
             ifSet(env, CONNECT_TIMEOUT, v -> connectTimeout(SettingParsers.duration(CONNECT_TIMEOUT, v)));
             ifSet(env, APPLICATION_NAME, this::applicationName);
+            ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             return this;
         }
 
@@ -337,6 +351,15 @@ public final class TenantryConfig {
                 throw new InvalidConfigurationException(APPLICATION_NAME, "must be 1 to 63 characters");
             }
             this.applicationName = name;
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_TENANT_ROLES}: give each tenant schema its own role and run its transactions as
+         * that role (default false; costs one round trip per transaction, needs CREATEROLE).
+         */
+        public Builder tenantRoles(boolean tenantRoles) {
+            this.tenantRoles = tenantRoles;
             return this;
         }
 

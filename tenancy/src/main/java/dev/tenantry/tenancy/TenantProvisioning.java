@@ -86,6 +86,7 @@ public final class TenantProvisioning {
         registry.markProvisioning(tenant, schema);
         try {
             MigrationResult result = migrator.provision(tenant, schema);
+            grantTenantRole(schema);
             registry.markReady(tenant, result.targetVersion());
             if (result.schemaCreated()) {
                 LOG.info("Provisioned tenant '{}' in schema {} at version {}", tenant, schema.quoted(), result.targetVersion());
@@ -102,6 +103,7 @@ public final class TenantProvisioning {
         SchemaName schema = registry.schemaOf(tenant);
         try {
             MigrationResult result = migrator.migrate(tenant, schema);
+            grantTenantRole(schema);
             registry.markReady(tenant, result.targetVersion());
             return result;
         } catch (RuntimeException e) {
@@ -160,6 +162,7 @@ public final class TenantProvisioning {
     private TenantMigration migrateOne(String tenant, String schemaName) {
         try {
             MigrationResult result = migrator.migrate(tenant, SchemaName.ofTenant(schemaName));
+            grantTenantRole(result.schema());
             registry.markReady(tenant, result.targetVersion());
             return new TenantMigration(tenant, schemaName,
                     result.migrationsExecuted() == 0 ? TenantMigration.Status.CURRENT : TenantMigration.Status.MIGRATED,
@@ -170,6 +173,19 @@ public final class TenantProvisioning {
             String version = versionQuietly(schemaName);
             return new TenantMigration(tenant, schemaName, TenantMigration.Status.FAILED, version, version, 0,
                     e.getMessage());
+        }
+    }
+
+    /** With tenant roles on, (re)grants the schema's role, so tables added by migrations are covered too. */
+    private void grantTenantRole(SchemaName schema) {
+        if (!database.config().tenantRoles() || schema.isPublic()) {
+            return;
+        }
+        try (Connection connection = database.admin().getConnection()) {
+            TenantRoles.grant(connection, schema);
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot open a connection to grant the role of schema \"" + schema + "\": "
+                    + e.getMessage(), e);
         }
     }
 

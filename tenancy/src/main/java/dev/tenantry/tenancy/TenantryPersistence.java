@@ -12,7 +12,12 @@ import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
 import dev.tenantry.tenancy.hibernate.TenantSchemaNamingStrategy;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
+import dev.tenantry.core.InvalidConfigurationException;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,7 +173,7 @@ public final class TenantryPersistence implements AutoCloseable {
                     prepareDeploymentSchema(database, provisioning, deploymentSchema);
                 }
                 Tenants.useMapping(effectiveMapping);
-                EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry));
+                EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry, roles(database)));
                 LOG.info("Tenantry started: {}", config);
                 return new TenantryPersistence(config, database, provisioning, factory);
             } catch (RuntimeException e) {
@@ -192,18 +197,41 @@ public final class TenantryPersistence implements AutoCloseable {
             }
         }
 
-        private Map<String, Object> hibernateSettings(Database database, TenantRegistry registry) {
+        /** With tenant roles on, the quoted role of each schema, remembered; else {@code null}. */
+        private Function<SchemaName, String> roles(Database database) {
+            if (!config.tenantRoles()) {
+                return null;
+            }
+            if (config.mode() == TenancyMode.PER_DEPLOYMENT && config.deploymentSchema().isPublic()) {
+                throw new InvalidConfigurationException(TenantryConfig.TENANT_ROLES,
+                        "tenant roles need a schema of their own; set DATABASE_SCHEMA or use per-request mode");
+            }
+            String databaseName;
+            try (Connection connection = database.admin().getConnection();
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT current_database()")) {
+                rows.next();
+                databaseName = rows.getString(1);
+            } catch (SQLException e) {
+                throw new TenantryException("Cannot read the database name for tenant roles: " + e.getMessage(), e);
+            }
+            Map<SchemaName, String> known = new ConcurrentHashMap<>();
+            return schema -> known.computeIfAbsent(schema, s -> TenantRoles.quotedRoleFor(s, databaseName));
+        }
+
+        private Map<String, Object> hibernateSettings(Database database, TenantRegistry registry,
+                                                      Function<SchemaName, String> roles) {
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put(AvailableSettings.PHYSICAL_NAMING_STRATEGY, new TenantSchemaNamingStrategy());
             settings.put(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "none");
             settings.put(AvailableSettings.HBM2DDL_AUTO, "none");
             if (config.mode() == TenancyMode.PER_REQUEST) {
                 settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER,
-                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf));
+                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf, roles));
                 settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
             } else {
-                settings.put(AvailableSettings.CONNECTION_PROVIDER,
-                        new DeploymentSchemaConnectionProvider(database.pool(), config.deploymentSchema()));
+                settings.put(AvailableSettings.CONNECTION_PROVIDER, new DeploymentSchemaConnectionProvider(database.pool(),
+                        config.deploymentSchema(), roles == null ? null : roles.apply(config.deploymentSchema())));
             }
             settings.putAll(properties);
             return settings;

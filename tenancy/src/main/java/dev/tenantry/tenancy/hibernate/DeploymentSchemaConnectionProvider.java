@@ -17,16 +17,23 @@ public final class DeploymentSchemaConnectionProvider implements ConnectionProvi
     private static final long serialVersionUID = 1L;
 
     private final transient DataSource pool;
-    private final String quotedSchema;
+    private final SchemaName schema;
+    private final String quotedRole;
 
     public DeploymentSchemaConnectionProvider(DataSource pool, SchemaName schema) {
+        this(pool, schema, null);
+    }
+
+    /** @param quotedRole with tenant roles on, the role the schema's transactions run as; else {@code null} */
+    public DeploymentSchemaConnectionProvider(DataSource pool, SchemaName schema, String quotedRole) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.quotedSchema = schema.quoted();
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.quotedRole = quotedRole;
     }
 
     @Override
     public Connection getConnection() throws SQLException {
-        return new TenantConnection(pool.getConnection(), quotedSchema);
+        return new TenantConnection(SchemaPerTenantConnectionProvider.borrow(pool, null, schema), schema.quoted(), quotedRole);
     }
 
     @Override

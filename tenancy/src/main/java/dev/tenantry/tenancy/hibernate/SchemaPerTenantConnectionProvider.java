@@ -5,6 +5,7 @@ import dev.tenantry.core.SchemaName;
 import dev.tenantry.tenancy.internal.TenantConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -21,6 +22,7 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
 
     private final transient DataSource pool;
     private final transient Function<String, SchemaName> schemas;
+    private final transient Function<SchemaName, String> roles;
 
     /**
      * @param pool    the shared pool
@@ -28,8 +30,17 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
      *                {@code InvalidSchemaNameException} for any other id
      */
     public SchemaPerTenantConnectionProvider(DataSource pool, Function<String, SchemaName> schemas) {
+        this(pool, schemas, null);
+    }
+
+    /**
+     * @param roles with tenant roles on, the quoted role each schema's transactions run as; else {@code null}
+     */
+    public SchemaPerTenantConnectionProvider(DataSource pool, Function<String, SchemaName> schemas,
+                                             Function<SchemaName, String> roles) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.schemas = Objects.requireNonNull(schemas, "schemas");
+        this.roles = roles;
     }
 
     @Override
@@ -37,8 +48,24 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
         if (ScopedTenantResolver.NO_TENANT.equals(tenant)) {
             throw new NoTenantInScopeException();
         }
-        String quotedSchema = schemas.apply(tenant).quoted();
-        return new TenantConnection(pool.getConnection(), quotedSchema);
+        SchemaName schema = schemas.apply(tenant);
+        return new TenantConnection(borrow(pool, tenant, schema), schema.quoted(), roles == null ? null : roles.apply(schema));
+    }
+
+    /** Borrows from the pool; a failure (the pool exhausted, the server gone) names the tenant and schema. */
+    static Connection borrow(DataSource pool, String tenant, SchemaName schema) throws SQLException {
+        try {
+            return pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            throw new SQLTransientConnectionException(forTenant(tenant, schema, e), e.getSQLState(), e.getErrorCode(), e);
+        } catch (SQLException e) {
+            throw new SQLException(forTenant(tenant, schema, e), e.getSQLState(), e.getErrorCode(), e);
+        }
+    }
+
+    private static String forTenant(String tenant, SchemaName schema, SQLException e) {
+        return "No connection for " + (tenant == null ? "" : "tenant '" + tenant + "' ") + "(schema " + schema.quoted()
+                + "): " + e.getMessage();
     }
 
     @Override

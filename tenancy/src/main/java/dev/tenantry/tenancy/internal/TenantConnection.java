@@ -34,10 +34,22 @@ public final class TenantConnection implements Connection {
 
     private final Connection delegate;
     private final String quotedSchema;
+    private final String quotedRole;
+    /** Whether {@code SET LOCAL ROLE} was sent in the transaction now open. */
+    private boolean roleSet;
 
     public TenantConnection(Connection delegate, String quotedSchema) {
+        this(delegate, quotedSchema, null);
+    }
+
+    /**
+     * @param quotedRole with tenant roles on, the tenant's role: the first statement of each transaction
+     *                   is preceded by {@code SET LOCAL ROLE}, which ends with the transaction
+     */
+    public TenantConnection(Connection delegate, String quotedSchema, String quotedRole) {
         this.delegate = delegate;
         this.quotedSchema = quotedSchema;
+        this.quotedRole = quotedRole;
     }
 
     /** The schema this connection resolves the placeholder to, quoted. */
@@ -50,8 +62,23 @@ public final class TenantConnection implements Connection {
         return delegate;
     }
 
-    private String sql(String sql) {
+    private String sql(String sql) throws SQLException {
+        if (quotedRole != null && !roleSet) {
+            actAsTenantRole();
+        }
         return TenantSchema.resolve(sql, quotedSchema);
+    }
+
+    /** One round trip per transaction, and only with tenant roles on; the role ends with the transaction. */
+    private void actAsTenantRole() throws SQLException {
+        if (delegate.getAutoCommit()) {
+            throw new SQLException("Tenant roles are on: work in schema " + quotedSchema + " must run inside a"
+                    + " transaction, so that its role ends with it; autocommit is on", "25P01");
+        }
+        try (Statement statement = delegate.createStatement()) {
+            statement.execute("SET LOCAL ROLE " + quotedRole);
+        }
+        roleSet = true;
     }
 
     // ---- statements: the only calls that carry SQL text ----
@@ -159,6 +186,9 @@ public final class TenantConnection implements Connection {
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         delegate.setAutoCommit(autoCommit);
+        if (autoCommit) {
+            roleSet = false; // switching autocommit on commits the open transaction
+        }
     }
 
     @Override
@@ -168,11 +198,13 @@ public final class TenantConnection implements Connection {
 
     @Override
     public void commit() throws SQLException {
+        roleSet = false;
         delegate.commit();
     }
 
     @Override
     public void rollback() throws SQLException {
+        roleSet = false;
         delegate.rollback();
     }
 

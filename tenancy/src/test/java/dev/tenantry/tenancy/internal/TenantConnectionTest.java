@@ -40,6 +40,7 @@ class TenantConnectionTest {
     }
 
     private final List<Call> calls = new ArrayList<>();
+    private boolean autoCommit;
     private final Connection fakeConnection = fake(Connection.class);
     private final TenantConnection connection = new TenantConnection(fakeConnection, SCHEMA);
 
@@ -83,6 +84,8 @@ class TenantConnectionTest {
                 return "unwrapped by the delegate";
             case "getSchema":
                 return "acme";
+            case "getAutoCommit":
+                return autoCommit;
             default:
                 break;
         }
@@ -391,5 +394,52 @@ class TenantConnectionTest {
     void getSchemaAsksTheDriver() throws SQLException {
         assertThat(connection.getSchema()).isEqualTo("acme");
         assertThat(lastCall().method()).isEqualTo("getSchema");
+    }
+
+    // ---- tenant roles (opt-in defence in depth) ----
+
+    private static final String ROLE = "\"t:acme@abc123\"";
+
+    private long roleSwitches() {
+        return calls.stream().filter(c -> c.method().equals("execute")
+                && ("SET LOCAL ROLE " + ROLE).equals(c.arg(0))).count();
+    }
+
+    @Test
+    void withTenantRolesTheRoleIsSetOncePerTransactionBeforeItsFirstStatement() throws SQLException {
+        TenantConnection withRole = new TenantConnection(fakeConnection, SCHEMA, ROLE);
+
+        withRole.prepareStatement(TEMPLATE);
+        withRole.prepareStatement(TEMPLATE);
+        assertThat(roleSwitches()).isEqualTo(1);
+        int firstPrepare = calls.indexOf(calls.stream().filter(c -> c.method().equals("prepareStatement")).findFirst().orElseThrow());
+        int roleSwitch = calls.indexOf(calls.stream().filter(c -> c.method().equals("execute")).findFirst().orElseThrow());
+        assertThat(roleSwitch).isLessThan(firstPrepare);
+
+        withRole.commit();
+        withRole.prepareStatement(TEMPLATE);
+        withRole.rollback();
+        withRole.createStatement().executeQuery(TEMPLATE);
+        assertThat(roleSwitches()).isEqualTo(3);
+    }
+
+    @Test
+    void withTenantRolesWorkOutsideATransactionIsRefused() {
+        autoCommit = true;
+        TenantConnection withRole = new TenantConnection(fakeConnection, SCHEMA, ROLE);
+
+        assertThatThrownBy(() -> withRole.prepareStatement(TEMPLATE))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("must run inside a transaction")
+                .hasMessageContaining(SCHEMA);
+        assertThat(calls).noneMatch(c -> c.method().equals("prepareStatement"));
+    }
+
+    @Test
+    void withoutTenantRolesNoRoleIsEverSet() throws SQLException {
+        connection.prepareStatement(TEMPLATE);
+        connection.commit();
+        connection.prepareStatement(TEMPLATE);
+        assertThat(calls).noneMatch(c -> c.method().equals("execute"));
     }
 }

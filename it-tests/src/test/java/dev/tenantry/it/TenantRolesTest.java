@@ -1,0 +1,77 @@
+package dev.tenantry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenantry.entities.Tenantry;
+import dev.tenantry.entities.Users;
+import dev.tenantry.it.support.TestDatabase;
+import dev.tenantry.it.support.WithPostgres;
+import dev.tenantry.tenancy.TenantryPersistence;
+import dev.tenantry.tenancy.Tenants;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.junit.jupiter.api.Test;
+
+/** With tenant roles on, the database itself refuses SQL that names another tenant's schema. */
+@WithPostgres
+class TenantRolesTest {
+
+    private static final String PEEK_INTO_OTHER = "select count(*) from \"roles_other\".users";
+
+    @Test
+    void handWrittenSqlNamingAnotherTenantsSchemaIsRefusedByTheDatabase(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().tenantRoles(true).build())) {
+            EntityManagerFactory emf = tenantry.entityManagerFactory();
+            tenantry.provisioning().provision("roles_mine");
+            tenantry.provisioning().provision("roles_other");
+            Tenants.in("roles_other", () -> emf.runInTransaction(em -> new Users(em).create("secret@other.example", "S")));
+
+            long mine = Tenants.in("roles_mine", () -> emf.callInTransaction(em -> {
+                new Users(em).create("me@mine.example", "Me");
+                return new Users(em).count();
+            }));
+            String actingAs = Tenants.in("roles_mine", () -> emf.callInTransaction(em ->
+                    (String) em.createNativeQuery("select current_user").getSingleResult()));
+
+            assertThat(mine).isEqualTo(1);
+            assertThat(actingAs).startsWith("t:roles_mine@");
+            assertThatThrownBy(() -> Tenants.in("roles_mine", () -> emf.callInTransaction(em ->
+                    em.createNativeQuery(PEEK_INTO_OTHER).getSingleResult())))
+                    .hasStackTraceContaining("permission denied for schema roles_other");
+        }
+        assertThat(db.column("SELECT count(*) FROM roles_other.users")).containsExactly("1");
+    }
+
+    @Test
+    void withoutTenantRolesTheSamePeekSucceedsWhichIsWhatTheOptionPrevents(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
+            tenantry.provisioning().provision("plain_mine");
+            tenantry.provisioning().provision("roles_other");
+            Object count = Tenants.in("plain_mine", () -> tenantry.entityManagerFactory().callInTransaction(em ->
+                    em.createNativeQuery(PEEK_INTO_OTHER).getSingleResult()));
+            assertThat(count).isNotNull();
+        }
+    }
+
+    @Test
+    void workOutsideATransactionIsRefusedWithTenantRolesOn(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().tenantRoles(true).build())) {
+            tenantry.provisioning().provision("roles_autocommit");
+            assertThatThrownBy(() -> Tenants.in("roles_autocommit", () -> {
+                try (EntityManager em = tenantry.entityManagerFactory().createEntityManager()) {
+                    return em.createNativeQuery("select 1").getSingleResult();
+                }
+            })).hasStackTraceContaining("must run inside a transaction");
+        }
+    }
+
+    @Test
+    void aPerDeploymentProcessCanRunAsItsSchemasRoleToo(TestDatabase db) {
+        try (TenantryPersistence deployment = Tenantry.start(db.config().perDeployment("roles_deploy").tenantRoles(true).build())) {
+            String actingAs = deployment.entityManagerFactory().callInTransaction(em ->
+                    (String) em.createNativeQuery("select current_user").getSingleResult());
+            assertThat(actingAs).startsWith("t:roles_deploy@");
+        }
+    }
+}
