@@ -5,11 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,7 @@ public final class SchemaMigrator {
     private final DataSource admin;
     private final List<String> locations;
     private final ClassLoader classLoader;
+    private volatile List<String> availableVersions;
 
     /**
      * @param admin     connections for schema changes; see {@link Database#admin()}
@@ -143,8 +147,8 @@ public final class SchemaMigrator {
         }
     }
 
-    private MigrationResult runFlyway(SchemaName schema, boolean created) {
-        Flyway flyway = Flyway.configure(classLoader)
+    private Flyway flyway(SchemaName schema) {
+        return Flyway.configure(classLoader)
                 .dataSource(admin)
                 .schemas(schema.value())
                 .defaultSchema(schema.value())
@@ -156,7 +160,55 @@ public final class SchemaMigrator {
                 .cleanDisabled(true)
                 .failOnMissingLocations(true)
                 .load();
-        MigrateResult result = flyway.migrate();
+    }
+
+    /**
+     * The version of every versioned migration in the locations, oldest first. Read once from the
+     * class path and remembered: migrations do not change while a process runs.
+     */
+    public List<String> availableVersions() {
+        List<String> versions = availableVersions;
+        if (versions == null) {
+            // Flyway lists what it would apply to a schema that has no history; this one is never created.
+            MigrationInfo[] all = flyway(SchemaName.of("tenantry_versions_probe")).info().all();
+            versions = Arrays.stream(all)
+                    .map(MigrationInfo::getVersion)
+                    .filter(java.util.Objects::nonNull)
+                    .distinct()
+                    .sorted()
+                    .map(MigrationVersion::getVersion)
+                    .toList();
+            availableVersions = versions;
+        }
+        return versions;
+    }
+
+    /** The newest migration version in the locations, or empty when there are none. */
+    public Optional<String> latestVersion() {
+        List<String> versions = availableVersions();
+        return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+    }
+
+    /** Whether {@code version} is the newest available one (so a schema at it has nothing to apply). */
+    public boolean isLatest(String version) {
+        Optional<String> latest = latestVersion();
+        if (latest.isEmpty() || version == null) {
+            return latest.isEmpty() && version == null;
+        }
+        return MigrationVersion.fromVersion(version).equals(MigrationVersion.fromVersion(latest.get()));
+    }
+
+    /** How many available migrations are newer than {@code currentVersion} ({@code null}: none applied). */
+    public int pendingAfter(String currentVersion) {
+        if (currentVersion == null) {
+            return availableVersions().size();
+        }
+        MigrationVersion current = MigrationVersion.fromVersion(currentVersion);
+        return (int) availableVersions().stream().filter(v -> MigrationVersion.fromVersion(v).isNewerThan(current)).count();
+    }
+
+    private MigrationResult runFlyway(SchemaName schema, boolean created) {
+        MigrateResult result = flyway(schema).migrate();
         // Flyway reports no target version when nothing ran: the schema is then still at its initial one.
         String target = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
         MigrationResult outcome = new MigrationResult(schema, result.initialSchemaVersion, target,
@@ -191,6 +243,18 @@ public final class SchemaMigrator {
         String function = acquire ? "pg_advisory_lock" : "pg_advisory_unlock";
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT " + function + "(?, hashtext(?))")) {
+            statement.setInt(1, LOCK_NAMESPACE);
+            statement.setString(2, schema.value());
+            statement.execute();
+        }
+    }
+
+    /**
+     * Takes the schema's advisory lock until the connection's transaction ends: the lock provisioning and
+     * migration hold, so other schema changes (drop, clone) wait for them and they for it.
+     */
+    public static void lockUntilCommit(Connection connection, SchemaName schema) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
             statement.setInt(1, LOCK_NAMESPACE);
             statement.setString(2, schema.value());
             statement.execute();

@@ -3,6 +3,7 @@ package dev.tenantry.tenancy;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.MigrationFailedException;
 import dev.tenantry.core.MigrationResult;
+import dev.tenantry.core.SchemaCloner;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryException;
@@ -37,13 +38,19 @@ public final class TenantProvisioning {
     private final SchemaMigrator migrator;
     private final TenantRegistry registry;
     private final TenantSchemaMapping mapping;
+    private final SchemaCloner cloner;
     private volatile boolean registryInstalled;
+    private volatile String templateVersion;
+
+    /** The schema new tenants are copied from by {@link #provisionFromTemplate}; never a tenant itself. */
+    public static final String TEMPLATE_SCHEMA = "tenantry_template";
 
     TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping) {
         this.database = database;
         this.migrator = migrator;
         this.registry = registry;
         this.mapping = mapping;
+        this.cloner = new SchemaCloner(database.admin());
     }
 
     /**
@@ -98,6 +105,76 @@ public final class TenantProvisioning {
         }
     }
 
+    /**
+     * Provisions a tenant by copying the template schema ({@value #TEMPLATE_SCHEMA}, migrated to the latest
+     * version first, once per process) instead of replaying every migration: a handful of statements in one
+     * transaction. The copy includes the migration history, so the tenant is recognised as migrated. A
+     * tenant whose schema exists already is migrated instead, as {@link #provision} does.
+     */
+    public MigrationResult provisionFromTemplate(String tenant) {
+        SchemaName schema = checkTenant(tenant);
+        String version = prepareTemplate();
+        installRegistry();
+        registry.markProvisioning(tenant, schema);
+        try {
+            MigrationResult result;
+            if (schemaExists(schema.value())) {
+                result = migrator.provision(tenant, schema);
+            } else {
+                try {
+                    cloner.copy(SchemaName.of(TEMPLATE_SCHEMA), schema, SchemaCloner.Rows.HISTORY_ONLY);
+                    result = new MigrationResult(schema, null, version, 0, true);
+                } catch (TenantryException e) {
+                    if (!schemaExists(schema.value())) {
+                        throw e;
+                    }
+                    result = migrator.provision(tenant, schema); // created meanwhile by a concurrent call
+                }
+            }
+            grantTenantRole(schema);
+            registry.markReady(tenant, result.targetVersion());
+            return result;
+        } catch (RuntimeException e) {
+            registry.markFailed(tenant, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Creates or migrates the template schema, once per process; returns its version. */
+    public String prepareTemplate() {
+        String version = templateVersion;
+        if (version == null) {
+            synchronized (this) {
+                if (templateVersion == null) {
+                    templateVersion = migrator.provision(null, SchemaName.of(TEMPLATE_SCHEMA)).targetVersion();
+                }
+                version = templateVersion;
+            }
+        }
+        return version;
+    }
+
+    /**
+     * Creates tenant {@code target} as a copy of ready tenant {@code source}: the structure and the
+     * migration history, and with {@code withData} every row too, in one transaction.
+     */
+    public MigrationResult cloneTenant(String source, String target, boolean withData) {
+        SchemaName from = registry.schemaOf(source);
+        SchemaName to = checkTenant(target);
+        installRegistry();
+        registry.markProvisioning(target, to);
+        try {
+            cloner.copy(from, to, withData ? SchemaCloner.Rows.ALL : SchemaCloner.Rows.HISTORY_ONLY);
+            String version = migrator.currentVersion(to).orElse(null);
+            grantTenantRole(to);
+            registry.markReady(target, version);
+            return new MigrationResult(to, null, version, 0, true);
+        } catch (RuntimeException e) {
+            registry.markFailed(target, e.getMessage());
+            throw e;
+        }
+    }
+
     /** Migrates one provisioned tenant to the latest version. */
     public MigrationResult migrate(String tenant) {
         SchemaName schema = registry.schemaOf(tenant);
@@ -117,25 +194,83 @@ public final class TenantProvisioning {
         return migrateAll(outcome -> { });
     }
 
-    /**
-     * Migrates every ready tenant, each in its own transaction. One tenant's failure is recorded and
-     * rolled back for that tenant alone; the run goes on with the rest.
-     *
-     * @param progress told of each tenant's outcome as it finishes
-     */
+    /** Migrates every ready tenant one at a time; see {@link #migrateAll(int, Consumer)}. */
     public MigrationReport migrateAll(Consumer<TenantMigration> progress) {
-        List<TenantMigration> outcomes = new ArrayList<>();
-        for (TenantInfo info : list()) {
-            if (!info.ready()) {
-                continue;
-            }
-            TenantMigration outcome = migrateOne(info.tenant(), info.schema());
-            outcomes.add(outcome);
-            progress.accept(outcome);
+        return migrateAll(1, progress);
+    }
+
+    /**
+     * Migrates every ready tenant, each in its own transaction, {@code parallelism} tenants at a time.
+     * Tenants already at the latest version are found with one catalog query per {@value #VERSION_BATCH}
+     * tenants and skipped without running Flyway, so a run that changes nothing is fast. One tenant's
+     * failure is recorded and rolled back for that tenant alone; the run goes on with the rest, and a
+     * second run continues where the first stopped. Concurrent runs are safe: each schema is migrated
+     * under its own advisory lock and Flyway's, so no migration is applied twice.
+     *
+     * @param progress told of each tenant's outcome as it finishes, from the worker threads one at a time
+     */
+    public MigrationReport migrateAll(int parallelism, Consumer<TenantMigration> progress) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
         }
-        MigrationReport report = new MigrationReport(outcomes);
+        List<TenantInfo> ready = list().stream().filter(TenantInfo::ready).toList();
+        Map<String, History> histories = historiesOf(ready.stream().map(TenantInfo::schema).toList());
+        List<TenantMigration> outcomes = new ArrayList<>();
+        Consumer<TenantMigration> record = outcome -> {
+            synchronized (outcomes) {
+                outcomes.add(outcome);
+                progress.accept(outcome);
+            }
+        };
+        List<TenantInfo> toMigrate = new ArrayList<>();
+        for (TenantInfo info : ready) {
+            History history = histories.get(info.schema());
+            if (history != null && history.failed() == 0 && migrator.isLatest(history.version())) {
+                record.accept(new TenantMigration(info.tenant(), info.schema(), TenantMigration.Status.CURRENT,
+                        history.version(), history.version(), 0, null));
+            } else {
+                toMigrate.add(info);
+            }
+        }
+        runInParallel(toMigrate, parallelism, info -> record.accept(migrateOne(info.tenant(), info.schema())));
+        List<TenantMigration> sorted = new ArrayList<>(outcomes);
+        sorted.sort(java.util.Comparator.comparing(TenantMigration::tenant));
+        MigrationReport report = new MigrationReport(sorted);
         LOG.info("Migration run finished: {}", report);
         return report;
+    }
+
+    private static <T> void runInParallel(List<T> items, int parallelism, Consumer<T> work) {
+        if (items.isEmpty()) {
+            return;
+        }
+        if (parallelism == 1 || items.size() == 1) {
+            items.forEach(work);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger threadNumber = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(parallelism, items.size()), runnable -> {
+                    Thread thread = new Thread(runnable, "tenantry-migrate-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(workers.submit(() -> work.accept(item)));
+            }
+            for (java.util.concurrent.Future<?> future : futures) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TenantryException("Interrupted while migrating tenants", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new TenantryException("A tenant migration worker failed: " + e.getCause(), e.getCause());
+        } finally {
+            workers.shutdownNow();
+        }
     }
 
     /** Migrates the named tenants, going on past failures as {@link #migrateAll(Consumer)} does. */
@@ -160,6 +295,8 @@ public final class TenantProvisioning {
     }
 
     private TenantMigration migrateOne(String tenant, String schemaName) {
+        org.slf4j.MDC.put(Tenants.MDC_TENANT, tenant);
+        org.slf4j.MDC.put(Tenants.MDC_SCHEMA, schemaName);
         try {
             MigrationResult result = migrator.migrate(tenant, SchemaName.ofTenant(schemaName));
             grantTenantRole(result.schema());
@@ -173,6 +310,9 @@ public final class TenantProvisioning {
             String version = versionQuietly(schemaName);
             return new TenantMigration(tenant, schemaName, TenantMigration.Status.FAILED, version, version, 0,
                     e.getMessage());
+        } finally {
+            org.slf4j.MDC.remove(Tenants.MDC_TENANT);
+            org.slf4j.MDC.remove(Tenants.MDC_SCHEMA);
         }
     }
 
@@ -195,6 +335,44 @@ public final class TenantProvisioning {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Drops a tenant: its schema with everything in it, and its registry row, in one transaction.
+     *
+     * @param confirmation must repeat the tenant id, a guard against dropping the wrong tenant
+     * @throws dev.tenantry.core.InvalidSchemaNameException for {@code public}, the shared schema or an invalid id
+     * @throws UnknownTenantException when the registry has no such tenant
+     */
+    public void drop(String tenant, String confirmation) {
+        SchemaName schema = checkTenant(tenant);
+        if (!tenant.equals(confirmation)) {
+            throw new TenantryException("Refusing to drop tenant '" + tenant + "' (schema " + schema.quoted()
+                    + "): the confirmation must repeat the tenant id exactly");
+        }
+        TenantInfo info = registry.find(tenant).orElseThrow(() -> new UnknownTenantException(tenant, schema.value()));
+        if (!info.schema().equals(schema.value())) {
+            throw new TenantryException("Tenant '" + tenant + "' is registered with schema \"" + info.schema()
+                    + "\", not " + schema.quoted() + "; refusing to drop");
+        }
+        try (Connection connection = database.admin().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                SchemaMigrator.lockUntilCommit(connection, schema);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP SCHEMA IF EXISTS " + schema.quoted() + " CASCADE");
+                }
+                registry.remove(connection, tenant);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Dropping tenant '" + tenant + "' (schema " + schema.quoted() + ") failed and was"
+                    + " rolled back: " + e.getMessage(), e);
+        }
+        LOG.info("Dropped tenant '{}' and its schema {}", tenant, schema.quoted());
     }
 
     /** Every tenant in the registry, ready or not, in tenant order. */
@@ -223,14 +401,48 @@ public final class TenantProvisioning {
                 schemasByTenant.put(info.tenant(), info.schema());
             }
         }
-        Map<String, String> versionsBySchema = versionsOf(new ArrayList<>(schemasByTenant.values()));
+        Map<String, History> histories = historiesOf(new ArrayList<>(schemasByTenant.values()));
         Map<String, String> result = new LinkedHashMap<>();
-        schemasByTenant.forEach((tenant, schema) -> result.put(tenant, versionsBySchema.get(schema)));
+        schemasByTenant.forEach((tenant, schema) -> {
+            History history = histories.get(schema);
+            result.put(tenant, history == null ? null : history.version());
+        });
         return result;
     }
 
-    private Map<String, String> versionsOf(List<String> schemas) {
-        Map<String, String> versions = new LinkedHashMap<>();
+    /**
+     * Every tenant in the registry with its schema, state, current version (from its own history),
+     * the number of migrations still to apply, and the last failure. Reads all histories in one query
+     * per {@value #VERSION_BATCH} tenants.
+     */
+    public List<TenantStatus> status() {
+        List<TenantInfo> tenants = list();
+        Map<String, History> histories = historiesOf(tenants.stream().map(TenantInfo::schema).toList());
+        List<TenantStatus> result = new ArrayList<>();
+        for (TenantInfo info : tenants) {
+            History history = histories.get(info.schema());
+            String version = history == null ? null : history.version();
+            boolean schemaFound = history != null || schemaExists(info.schema());
+            result.add(new TenantStatus(info.tenant(), info.schema(), info.state(), schemaFound, version,
+                    migrator.pendingAfter(version), history == null ? 0 : history.failed(), info.lastError()));
+        }
+        return result;
+    }
+
+    private boolean schemaExists(String schemaName) {
+        try (Connection connection = database.pool().getConnection()) {
+            return SchemaMigrator.schemaExists(connection, SchemaName.of(schemaName));
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot check schema \"" + schemaName + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** What one schema's history table says: its latest successful version, and how many rows failed. */
+    private record History(String version, int failed) {
+    }
+
+    private Map<String, History> historiesOf(List<String> schemas) {
+        Map<String, History> histories = new LinkedHashMap<>();
         try (Connection connection = database.pool().getConnection()) {
             for (int from = 0; from < schemas.size(); from += VERSION_BATCH) {
                 List<String> batch = schemas.subList(from, Math.min(schemas.size(), from + VERSION_BATCH));
@@ -241,12 +453,13 @@ public final class TenantProvisioning {
                         continue;
                     }
                     SchemaName schema = SchemaName.of(schemaName);
+                    String history = schema.quoted() + "." + SchemaMigrator.HISTORY_TABLE;
                     if (sql.length() > 0) {
                         sql.append(" UNION ALL ");
                     }
-                    sql.append("(SELECT '").append(schema.value()).append("', version FROM ").append(schema.quoted())
-                            .append('.').append(SchemaMigrator.HISTORY_TABLE)
-                            .append(" WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1)");
+                    sql.append("SELECT '").append(schema.value()).append("', (SELECT version FROM ").append(history)
+                            .append(" WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1),")
+                            .append(" (SELECT count(*) FROM ").append(history).append(" WHERE NOT success)");
                 }
                 if (sql.length() == 0) {
                     continue;
@@ -254,14 +467,14 @@ public final class TenantProvisioning {
                 try (Statement statement = connection.createStatement();
                      ResultSet rows = statement.executeQuery(sql.toString())) {
                     while (rows.next()) {
-                        versions.put(rows.getString(1), rows.getString(2));
+                        histories.put(rows.getString(1), new History(rows.getString(2), rows.getInt(3)));
                     }
                 }
             }
         } catch (SQLException e) {
-            throw new TenantryException("Cannot read the tenants' migration versions: " + e.getMessage(), e);
+            throw new TenantryException("Cannot read the tenants' migration histories: " + e.getMessage(), e);
         }
-        return versions;
+        return histories;
     }
 
     private static Set<String> schemasWithHistory(Connection connection, List<String> schemas) throws SQLException {
@@ -288,6 +501,10 @@ public final class TenantProvisioning {
      */
     public SchemaName checkTenant(String tenant) {
         SchemaName schema = mapping.resolve(tenant);
+        if (schema.value().equals(TEMPLATE_SCHEMA)) {
+            throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema.value(),
+                    "it is Tenantry's template schema, which new tenants are copied from");
+        }
         if (schema.equals(registry.sharedSchema())) {
             throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema.value(),
                     "it is Tenantry's shared schema (TENANTRY_SHARED_SCHEMA)");

@@ -107,6 +107,15 @@ final class TenantRegistry {
                 + " last_error = ?, updated_at = now() WHERE tenant_id = ?", error, tenant);
     }
 
+    /** Deletes the tenant's row inside the caller's transaction, and forgets the tenant here. */
+    void remove(Connection connection, String tenant) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ?")) {
+            statement.setString(1, tenant);
+            statement.executeUpdate();
+        }
+        readySchemas.remove(tenant);
+    }
+
     Optional<TenantInfo> find(String tenant) {
         List<TenantInfo> rows = query(" WHERE tenant_id = ?", tenant);
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));

@@ -1,0 +1,105 @@
+package dev.tenantry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenantry.core.Database;
+import dev.tenantry.core.SchemaCloner;
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryException;
+import dev.tenantry.it.support.TestDatabase;
+import dev.tenantry.it.support.WithPostgres;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A copied schema is the same as the original, down to sequences, foreign keys and grants. */
+@WithPostgres
+class SchemaClonerTest {
+
+    private static Database database;
+    private static SchemaCloner cloner;
+
+    @BeforeAll
+    static void open(TestDatabase db) {
+        database = Database.open(db.config().build());
+        cloner = new SchemaCloner(database.admin());
+        new SchemaMigrator(database.admin(), List.of("classpath:db/it/rich")).provision(null, SchemaName.of("rich_source"));
+        db.execute("INSERT INTO rich_source.customers (name, email) VALUES ('Ada', 'ada@example.com'), ('Bob', NULL)");
+        db.execute("INSERT INTO rich_source.invoices (customer_id, net) VALUES (1, 10), (1, 20), (2, 5)");
+    }
+
+    @AfterAll
+    static void close() {
+        database.close();
+    }
+
+    /** Everything PostgreSQL knows about a schema's tables, rendered without the schema name. */
+    private static List<String> structure(TestDatabase db, String schema) {
+        List<String> columns = db.column("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable"
+                + " || ' ' || coalesce(replace(column_default, ?, ''), '') || ' ' || is_identity || ' ' || is_generated"
+                + " FROM information_schema.columns WHERE table_schema = ? ORDER BY 1", schema + ".", schema);
+        List<String> indexes = db.column("SELECT tablename || ' ' || replace(indexdef, ?, '') FROM pg_indexes"
+                + " WHERE schemaname = ? ORDER BY 1", schema + ".", schema);
+        List<String> constraints = db.column("SELECT c.relname || ' ' || con.conname || ' ' || replace(pg_get_constraintdef(con.oid), ?, '')"
+                + " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? ORDER BY 1", schema + ".", schema);
+        List<String> sequences = db.column("SELECT sequencename || ' ' || start_value || ' ' || increment_by FROM pg_sequences"
+                + " WHERE schemaname = ? ORDER BY 1", schema);
+        List<String> grants = db.column("SELECT table_name || ' ' || grantee || ' ' || privilege_type"
+                + " FROM information_schema.table_privileges WHERE table_schema = ? AND grantee = 'PUBLIC' ORDER BY 1", schema);
+        return java.util.stream.Stream.of(columns, indexes, constraints, sequences, grants).flatMap(List::stream).toList();
+    }
+
+    @Test
+    void aStructureCopyMatchesTheSourceAndHasItsHistoryButNoRows(TestDatabase db) {
+        SchemaCloner.CloneResult result = cloner.copy(SchemaName.of("rich_source"), SchemaName.of("rich_empty"),
+                SchemaCloner.Rows.HISTORY_ONLY);
+
+        assertThat(result.tables()).isEqualTo(3);
+        assertThat(structure(db, "rich_empty")).isEqualTo(structure(db, "rich_source")).isNotEmpty();
+        assertThat(db.column("SELECT count(*) FROM rich_empty.customers")).containsExactly("0");
+        assertThat(db.column("SELECT version FROM rich_empty.flyway_schema_history")).containsExactly("1");
+    }
+
+    @Test
+    void theCopysSequencesAndForeignKeysAreItsOwn(TestDatabase db) {
+        cloner.copy(SchemaName.of("rich_source"), SchemaName.of("rich_own"), SchemaCloner.Rows.HISTORY_ONLY);
+        db.execute("INSERT INTO rich_own.customers (name) VALUES ('Cy')");
+        db.execute("INSERT INTO rich_own.invoices (customer_id, net) VALUES (1, 1)");
+
+        assertThat(db.column("SELECT number FROM rich_own.invoices")).containsExactly("1000");
+        assertThat(db.column("SELECT pg_get_serial_sequence('rich_own.customers', 'id')")).containsExactly("rich_own.customers_id_seq");
+        assertThat(db.column("SELECT last_value FROM rich_source.invoice_numbers")).containsExactly("1020");
+        assertThatThrownBy(() -> db.execute("INSERT INTO rich_own.invoices (customer_id, net) VALUES (999, 1)"))
+                .hasMessageContaining("foreign key");
+    }
+
+    @Test
+    void aCopyWithDataTakesEveryRowAndContinuesTheSequences(TestDatabase db) {
+        SchemaCloner.CloneResult result = cloner.copy(SchemaName.of("rich_source"), SchemaName.of("rich_full"),
+                SchemaCloner.Rows.ALL);
+        db.execute("INSERT INTO rich_full.customers (name) VALUES ('Dee')");
+        db.execute("INSERT INTO rich_full.invoices (customer_id, net) VALUES (3, 100)");
+
+        assertThat(result.rowsCopied()).isEqualTo(2 + 3 + 1);
+        assertThat(db.column("SELECT id || ' ' || number || ' ' || gross FROM rich_full.invoices ORDER BY id"))
+                .containsExactly("1 1000 12.00", "2 1010 24.00", "3 1020 6.00", "4 1030 120.00");
+        assertThat(db.column("SELECT id FROM rich_full.customers WHERE name = 'Dee'")).containsExactly("3");
+    }
+
+    @Test
+    void refusalsLeaveNothingBehind(TestDatabase db) {
+        new SchemaMigrator(database.admin(), List.of("classpath:db/it/withview")).provision(null, SchemaName.of("with_view"));
+
+        assertThatThrownBy(() -> cloner.copy(SchemaName.of("with_view"), SchemaName.of("view_copy"), SchemaCloner.Rows.ALL))
+                .isInstanceOf(TenantryException.class).hasMessageContaining("view thing_ids");
+        assertThatThrownBy(() -> cloner.copy(SchemaName.of("missing"), SchemaName.of("missing_copy"), SchemaCloner.Rows.ALL))
+                .isInstanceOf(TenantryException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> cloner.copy(SchemaName.of("rich_source"), SchemaName.of("with_view"), SchemaCloner.Rows.ALL))
+                .isInstanceOf(TenantryException.class).hasMessageContaining("exists already");
+        assertThat(db.schemas()).doesNotContain("view_copy", "missing_copy");
+    }
+}
