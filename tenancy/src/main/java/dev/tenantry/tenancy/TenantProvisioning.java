@@ -375,6 +375,124 @@ public final class TenantProvisioning {
         LOG.info("Dropped tenant '{}' and its schema {}", tenant, schema.quoted());
     }
 
+    /**
+     * The one-time move of existing tables into a tenant's schema, or back: with {@code toPublic} false,
+     * tables of {@code public} move into the schema of {@code tenant}, which is created and registered;
+     * with {@code toPublic} true they move back to {@code public} and the tenant is removed from the
+     * registry (the rollback plan). Only tables that exist move ({@code ALTER TABLE ... SET SCHEMA}, which
+     * takes indexes, constraints and owned sequences along), all in one transaction. The migration history
+     * moves with them; where the source has none, the target gets the template's history, which records
+     * the tables as migrated to the latest version.
+     *
+     * @param tables the tables to move; empty means every table the migrations create
+     * @param dryRun plan only: the statements are returned, nothing runs
+     * @throws TenantryException when a table to move exists on both sides, naming it; nothing moves then
+     */
+    public Adoption adopt(String tenant, boolean toPublic, List<String> tables, boolean dryRun) {
+        SchemaName tenantSchema = checkTenant(tenant);
+        SchemaName from = toPublic ? tenantSchema : SchemaName.PUBLIC;
+        SchemaName to = toPublic ? SchemaName.PUBLIC : tenantSchema;
+        prepareTemplate();
+        if (!toPublic) {
+            installRegistry();
+        }
+        List<String> statements = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        try (Connection connection = database.admin().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                boolean sourceFirst = from.compareTo(to) < 0;
+                SchemaMigrator.lockUntilCommit(connection, sourceFirst ? from : to);
+                SchemaMigrator.lockUntilCommit(connection, sourceFirst ? to : from);
+                List<String> candidates = tables.isEmpty() ? tablesOf(connection, SchemaName.of(TEMPLATE_SCHEMA)) : tables;
+                for (String table : candidates) {
+                    if (table.equals(SchemaMigrator.HISTORY_TABLE)) {
+                        continue;
+                    }
+                    if (!SchemaMigrator.tableExists(connection, from, table)) {
+                        continue;
+                    }
+                    if (SchemaMigrator.tableExists(connection, to, table)) {
+                        throw new TenantryException("Cannot adopt table " + table + " into " + to.quoted() + " for tenant '"
+                                + tenant + "': " + to.quoted() + "." + table + " exists already; nothing was moved");
+                    }
+                    moved.add(table);
+                }
+                if (!to.isPublic()) {
+                    statements.add("CREATE SCHEMA IF NOT EXISTS " + to.quoted());
+                }
+                for (String table : moved) {
+                    statements.add("ALTER TABLE " + from.quoted() + "." + quoteIdent(table) + " SET SCHEMA " + to.quoted());
+                }
+                String history = SchemaMigrator.HISTORY_TABLE;
+                boolean toHasHistory = SchemaMigrator.tableExists(connection, to, history);
+                if (!toHasHistory && SchemaMigrator.tableExists(connection, from, history)) {
+                    statements.add("ALTER TABLE " + from.quoted() + "." + history + " SET SCHEMA " + to.quoted());
+                } else if (!toHasHistory && !moved.isEmpty()) {
+                    String template = SchemaName.of(TEMPLATE_SCHEMA).quoted() + "." + history;
+                    statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
+                    statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                }
+                if (!dryRun) {
+                    try (Statement statement = connection.createStatement()) {
+                        for (String sql : statements) {
+                            statement.execute(sql);
+                        }
+                    }
+                    if (toPublic) {
+                        registry.remove(connection, tenant);
+                        try (Statement statement = connection.createStatement();
+                             ResultSet left = statement.executeQuery("SELECT count(*) FROM pg_catalog.pg_class c"
+                                     + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"
+                                     + from.value() + "'")) {
+                            left.next();
+                            if (left.getInt(1) == 0) {
+                                statements.add("DROP SCHEMA " + from.quoted());
+                                try (Statement drop = connection.createStatement()) {
+                                    drop.execute("DROP SCHEMA " + from.quoted());
+                                }
+                            }
+                        }
+                    }
+                    connection.commit();
+                } else {
+                    connection.rollback();
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Adopting tables for tenant '" + tenant + "' (" + from.quoted() + " -> " + to.quoted()
+                    + ") failed and was rolled back: " + e.getMessage(), e);
+        }
+        if (!dryRun && !toPublic) {
+            registry.markProvisioning(tenant, tenantSchema);
+            registry.markReady(tenant, migrator.currentVersion(tenantSchema).orElse(null));
+        }
+        LOG.info("{} tenant '{}': moved {} from {} to {}", dryRun ? "Planned adoption of" : "Adopted", tenant, moved,
+                from.quoted(), to.quoted());
+        return new Adoption(from.value(), to.value(), moved, statements, dryRun);
+    }
+
+    private static List<String> tablesOf(Connection connection, SchemaName schema) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ? ORDER BY tablename")) {
+            statement.setString(1, schema.value());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tables.add(rows.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+
+    private static String quoteIdent(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
     /** Every tenant in the registry, ready or not, in tenant order. */
     public List<TenantInfo> list() {
         return registry.list();
