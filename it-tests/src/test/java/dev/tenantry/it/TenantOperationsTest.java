@@ -153,4 +153,26 @@ class TenantOperationsTest {
                     .hasStackTraceContaining("Unknown tenant 'doomed'");
         }
     }
+
+    @Test
+    void aTenantsSchemaCanBeOwnedByOrGrantedToARole(TestDatabase db) {
+        String role = "app_" + Long.toHexString(System.nanoTime());
+        db.execute("CREATE ROLE " + role + " NOLOGIN");
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
+            tenantry.provisioning().provision("owned");
+            tenantry.provisioning().provision("granted");
+
+            tenantry.provisioning().grantSchema("owned", role, true);
+            tenantry.provisioning().grantSchema("granted", role, false);
+
+            assertThat(db.column("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'owned'")).containsExactly(role);
+            assertThat(db.column("SELECT has_schema_privilege(?, 'granted', 'USAGE') AND has_schema_privilege(?, 'granted', 'CREATE')",
+                    role, role)).containsExactly("t");
+            assertThatThrownBy(() -> tenantry.provisioning().grantSchema("owned", "no_such_role_x", false))
+                    .isInstanceOf(TenantryException.class).hasMessageContaining("does not exist");
+        } finally {
+            db.execute("DROP OWNED BY " + role + " CASCADE");
+            db.execute("DROP ROLE " + role);
+        }
+    }
 }

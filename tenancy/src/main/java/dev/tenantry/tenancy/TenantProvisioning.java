@@ -475,6 +475,47 @@ public final class TenantProvisioning {
         return new Adoption(from.value(), to.value(), moved, statements, dryRun);
     }
 
+    /**
+     * Hands a provisioned tenant's schema to a role, as a create-schemas script would: with {@code owner}
+     * the role becomes the schema's owner; either way it is granted {@code USAGE} and {@code CREATE} on it.
+     *
+     * @throws TenantryException naming the role when it does not exist
+     */
+    public void grantSchema(String tenant, String role, boolean owner) {
+        SchemaName schema = registry.schemaOf(tenant);
+        if (role == null || role.isEmpty() || role.length() > SchemaName.MAX_LENGTH || role.indexOf('\0') >= 0) {
+            throw new TenantryException("Not a role name: " + (role == null ? "null" : "'" + role + "'"));
+        }
+        String quotedRole = quoteIdent(role);
+        try (Connection connection = database.admin().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
+                    exists.setString(1, role);
+                    try (ResultSet rows = exists.executeQuery()) {
+                        if (!rows.next()) {
+                            throw new TenantryException("Role '" + role + "' does not exist; create it first, then grant"
+                                    + " schema " + schema.quoted() + " of tenant '" + tenant + "' to it");
+                        }
+                    }
+                }
+                try (Statement statement = connection.createStatement()) {
+                    if (owner) {
+                        statement.execute("ALTER SCHEMA " + schema.quoted() + " OWNER TO " + quotedRole);
+                    }
+                    statement.execute("GRANT USAGE, CREATE ON SCHEMA " + schema.quoted() + " TO " + quotedRole);
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Granting schema " + schema.quoted() + " of tenant '" + tenant + "' to role '" + role
+                    + "' failed: " + e.getMessage(), e);
+        }
+    }
+
     private static List<String> tablesOf(Connection connection, SchemaName schema) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
