@@ -171,7 +171,8 @@ class TenantOperationsTest {
             assertThatThrownBy(() -> tenantry.provisioning().grantSchema("owned", "no_such_role_x", false))
                     .isInstanceOf(TenantryException.class).hasMessageContaining("does not exist");
         } finally {
-            db.execute("DROP OWNED BY " + role + " CASCADE");
+            db.execute("REASSIGN OWNED BY " + role + " TO CURRENT_USER");
+            db.execute("DROP OWNED BY " + role);
             db.execute("DROP ROLE " + role);
         }
     }
