@@ -91,13 +91,19 @@ public final class TenantProvisioning {
         SchemaName schema = checkTenant(tenant);
         installRegistry();
         registry.markProvisioning(tenant, schema);
+        MigrationResult result = recorded(tenant, () -> migrator.provision(tenant, schema));
+        if (result.schemaCreated()) {
+            LOG.info("Provisioned tenant '{}' in schema {} at version {}", tenant, schema.quoted(), result.targetVersion());
+        }
+        return result;
+    }
+
+    /** Runs one tenant's schema change and records it: ready at the version it reached, or failed with why. */
+    private MigrationResult recorded(String tenant, java.util.function.Supplier<MigrationResult> change) {
         try {
-            MigrationResult result = migrator.provision(tenant, schema);
-            grantTenantRole(schema);
+            MigrationResult result = change.get();
+            grantTenantRole(result.schema());
             registry.markReady(tenant, result.targetVersion());
-            if (result.schemaCreated()) {
-                LOG.info("Provisioned tenant '{}' in schema {} at version {}", tenant, schema.quoted(), result.targetVersion());
-            }
             return result;
         } catch (RuntimeException e) {
             registry.markFailed(tenant, e.getMessage());
@@ -116,28 +122,20 @@ public final class TenantProvisioning {
         String version = prepareTemplate();
         installRegistry();
         registry.markProvisioning(tenant, schema);
-        try {
-            MigrationResult result;
+        return recorded(tenant, () -> {
             if (schemaExists(schema.value())) {
-                result = migrator.provision(tenant, schema);
-            } else {
-                try {
-                    cloner.copy(SchemaName.of(TEMPLATE_SCHEMA), schema, SchemaCloner.Rows.HISTORY_ONLY);
-                    result = new MigrationResult(schema, null, version, 0, true);
-                } catch (TenantryException e) {
-                    if (!schemaExists(schema.value())) {
-                        throw e;
-                    }
-                    result = migrator.provision(tenant, schema); // created meanwhile by a concurrent call
-                }
+                return migrator.provision(tenant, schema);
             }
-            grantTenantRole(schema);
-            registry.markReady(tenant, result.targetVersion());
-            return result;
-        } catch (RuntimeException e) {
-            registry.markFailed(tenant, e.getMessage());
-            throw e;
-        }
+            try {
+                cloner.copy(SchemaName.of(TEMPLATE_SCHEMA), schema, SchemaCloner.Rows.HISTORY_ONLY);
+                return new MigrationResult(schema, null, version, 0, true);
+            } catch (TenantryException e) {
+                if (!schemaExists(schema.value())) {
+                    throw e;
+                }
+                return migrator.provision(tenant, schema); // created meanwhile by a concurrent call
+            }
+        });
     }
 
     /** Creates or migrates the template schema, once per process; returns its version. */
@@ -163,30 +161,16 @@ public final class TenantProvisioning {
         SchemaName to = checkTenant(target);
         installRegistry();
         registry.markProvisioning(target, to);
-        try {
+        return recorded(target, () -> {
             cloner.copy(from, to, withData ? SchemaCloner.Rows.ALL : SchemaCloner.Rows.HISTORY_ONLY);
-            String version = migrator.currentVersion(to).orElse(null);
-            grantTenantRole(to);
-            registry.markReady(target, version);
-            return new MigrationResult(to, null, version, 0, true);
-        } catch (RuntimeException e) {
-            registry.markFailed(target, e.getMessage());
-            throw e;
-        }
+            return new MigrationResult(to, null, migrator.currentVersion(to).orElse(null), 0, true);
+        });
     }
 
     /** Migrates one provisioned tenant to the latest version. */
     public MigrationResult migrate(String tenant) {
         SchemaName schema = registry.schemaOf(tenant);
-        try {
-            MigrationResult result = migrator.migrate(tenant, schema);
-            grantTenantRole(schema);
-            registry.markReady(tenant, result.targetVersion());
-            return result;
-        } catch (RuntimeException e) {
-            registry.markFailed(tenant, e.getMessage());
-            throw e;
-        }
+        return recorded(tenant, () -> migrator.migrate(tenant, schema));
     }
 
     /** Migrates every ready tenant; see {@link #migrateAll(Consumer)}. */

@@ -51,19 +51,14 @@ public final class DeploymentSchemaConnectionProvider implements ConnectionProvi
         return true;
     }
 
+    /** Hibernate may ask for this provider or for the pool behind it. */
     @Override
     public boolean isUnwrappableAs(Class<?> type) {
-        return type.isInstance(this) || type.isInstance(pool);
+        return Unwrapping.canUnwrap(type, this, pool);
     }
 
     @Override
     public <T> T unwrap(Class<T> type) {
-        if (type.isInstance(this)) {
-            return type.cast(this);
-        }
-        if (type.isInstance(pool)) {
-            return type.cast(pool);
-        }
-        throw new IllegalArgumentException("Cannot unwrap " + getClass().getName() + " as " + type.getName());
+        return Unwrapping.unwrap(type, this, pool);
     }
 }
