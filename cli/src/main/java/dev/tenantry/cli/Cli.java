@@ -10,13 +10,20 @@ import dev.tenantry.entities.Tenantry;
 import dev.tenantry.tenancy.TenantProvisioning;
 import dev.tenantry.tenancy.TenantSchemaMapping;
 import dev.tenantry.tenancy.TenantryPersistence;
+import java.io.Console;
 import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What every command of one run shares: the output streams, the environment it may read (never
@@ -63,6 +70,37 @@ public final class Cli {
 
     void verbose(boolean verbose) {
         this.verbose = this.verbose || verbose;
+    }
+
+    /**
+     * Whether {@link #out()} is a terminal a person watches, so that progress may be drawn in place:
+     * only when it is this process's own {@link System#out}, a console is attached, and the environment
+     * names no CI system ({@code CI}) or dumb terminal ({@code TERM=dumb}). Output captured in-process
+     * (tests) or redirected to a file or pipe is never a terminal.
+     */
+    public boolean interactive() {
+        if (out != System.out) {
+            return false;
+        }
+        String ci = env.get("CI");
+        if (ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci.strip())) {
+            return false;
+        }
+        if ("dumb".equals(env.get("TERM"))) {
+            return false;
+        }
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            // Java 22 and later attach a console to redirected output too; isTerminal() tells them apart.
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // Java 17 to 21: a console exists only on a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -144,6 +182,98 @@ public final class Cli {
         UsageError(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    /**
+     * Checks that every role exists, before anything is created for it.
+     *
+     * @throws UsageError naming the roles that do not exist
+     */
+    static void checkRolesExist(Database database, Collection<String> roles, String consequence) {
+        if (roles.isEmpty()) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        try (Connection connection = database.pool().getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
+            for (String role : roles) {
+                statement.setString(1, role);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        missing.add(role);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot read the roles of the database: " + e.getMessage(), e);
+        }
+        if (!missing.isEmpty()) {
+            throw new UsageError((missing.size() == 1 ? "Role '" + missing.get(0) + "' does not exist"
+                    : "Roles '" + String.join("', '", missing) + "' do not exist") + "; create "
+                    + (missing.size() == 1 ? "it" : "them") + " first (CREATE ROLE ...); " + consequence, null);
+        }
+    }
+
+    /** Whether a schema of this name exists, whatever it holds. */
+    static boolean schemaExists(Database database, String schema) {
+        try (Connection connection = database.pool().getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+            statement.setString(1, schema);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot check schema \"" + schema + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Pattern FLYWAY_SCRIPT = Pattern.compile("Failed to execute script (\\S+?);");
+    private static final Pattern FLYWAY_MESSAGE = Pattern.compile(
+            "Message\\s*:\\s*(.*?)(?:; (?:Location|Line|Statement)\\s*:|$)");
+    private static final Pattern FLYWAY_LINE = Pattern.compile("; Line\\s*:\\s*(\\d+)");
+    private static final Pattern FLYWAY_STATE = Pattern.compile("SQL State\\s*:\\s*(\\w+)");
+
+    /**
+     * A failure for a table cell that already names the tenant and schema: Flyway's report of a failed
+     * script ({@code Failed to execute script V2__x.sql; SQL State : 42P07; ... Message : ERROR: ...;
+     * Location : ...}) shortened to {@code V2__x.sql line 3: ERROR: ... (SQL state 42P07)}; any other
+     * message on one line, as it is. Passwords are masked.
+     */
+    String reason(String message) {
+        String one = oneLine(redactSecrets(message));
+        Matcher text = FLYWAY_MESSAGE.matcher(one);
+        if (!text.find()) {
+            return one;
+        }
+        StringBuilder reason = new StringBuilder();
+        Matcher script = FLYWAY_SCRIPT.matcher(one);
+        if (script.find()) {
+            reason.append(script.group(1));
+            Matcher line = FLYWAY_LINE.matcher(one);
+            if (line.find()) {
+                reason.append(" line ").append(line.group(1));
+            }
+            reason.append(": ");
+        }
+        reason.append(text.group(1).strip());
+        Matcher state = FLYWAY_STATE.matcher(one);
+        if (state.find()) {
+            reason.append(" (SQL state ").append(state.group(1)).append(')');
+        }
+        return reason.toString();
+    }
+
+    /** Cuts {@code text} to at most {@code width} characters, marking the cut with {@code ...}. */
+    static String truncate(String text, int width) {
+        if (text == null || text.length() <= width) {
+            return text;
+        }
+        return text.substring(0, Math.max(0, width - 3)).stripTrailing() + "...";
+    }
+
+    /** {@code 1 tenant}, {@code 2 tenants}. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** A version for display: {@code none} for a schema without migration history. */

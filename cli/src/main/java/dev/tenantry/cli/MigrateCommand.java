@@ -5,10 +5,12 @@ import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantMigration;
 import dev.tenantry.tenancy.TenantProvisioning;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,16 +20,36 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tenantry migrate}: brings the named tenants, or all ready tenants, to the latest migration
- * version, each in its own transaction, reporting each tenant as it finishes; one failure does not stop
- * the others but makes the exit code 1.
+ * version, each in its own transaction, {@code --parallel} tenants at a time. It shows progress as it
+ * goes (a bar on a terminal, a line per tenant elsewhere), then a table of the tenants that migrated or
+ * failed, a count of those already current, and a summary; one failure does not stop the others but
+ * makes the exit code 1.
  */
 @Command(name = "migrate",
-        description = {"Migrate the named tenants, or all, to the latest version.",
+        sortOptions = false,
+        description = {"Migrate the named tenants, or all ready tenants, to the latest version.",
             "Each tenant migrates in its own transaction. A tenant that fails is rolled back alone and the run"
-                + " goes on; the exit code is then 1.",
-            "Name the tenants, or use --all for every ready tenant (one or the other).",
-            "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored."})
+                + " goes on; the exit code is then 1. A run can be repeated at any time: tenants already at the"
+                + " latest version are found with one query and skipped, so a second run continues where the"
+                + " first stopped. Runs started at the same time, from one machine or several, are safe: each"
+                + " schema migrates under its own advisory lock, so no migration is applied twice.",
+            "On a terminal, progress is one line redrawn in place; otherwise (a pipe, a file, CI) one line per"
+                + " tenant. The run ends with a table of the tenants that migrated or failed (with the reason),"
+                + " the number already current, and a summary line.",
+            "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
+            ""},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  tenantry migrate --all                 every ready tenant, one at a time",
+            "  tenantry migrate --all --parallel 8    eight tenants at a time",
+            "  tenantry migrate acme globex           just these two",
+            "",
+            "Exit codes: 0 every tenant is at the latest version; 1 at least one tenant failed",
+            "(the others are migrated); 2 bad arguments or configuration, nothing was migrated."})
 public final class MigrateCommand implements Callable<Integer> {
+
+    /** The most tenants migrated at once; each needs a database connection of its own. */
+    static final int MAX_PARALLEL = 64;
 
     private final Cli cli;
 
@@ -40,8 +62,31 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Migrate every ready tenant in the registry.")
     private boolean all;
 
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "Migrate N tenants at a time, 1 to " + MAX_PARALLEL + " (default: ${DEFAULT-VALUE}). Each"
+                    + " takes one database connection while it migrates.")
+    private int parallel;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines", defaultValue = "auto",
+            converter = StyleConverter.class,
+            description = "How to show progress: auto (a bar on a terminal, lines otherwise), bar, or lines"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private MigrationProgress.Style progressStyle;
+
     MigrateCommand(Cli cli) {
         this.cli = cli;
+    }
+
+    /** Reads {@code auto}, {@code bar} and {@code lines} in any case. */
+    static final class StyleConverter implements picocli.CommandLine.ITypeConverter<MigrationProgress.Style> {
+        @Override
+        public MigrationProgress.Style convert(String value) {
+            try {
+                return MigrationProgress.Style.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected auto, bar or lines, got '" + value + "'");
+            }
+        }
     }
 
     @Override
@@ -52,54 +97,81 @@ public final class MigrateCommand implements Callable<Integer> {
         if (!all && tenants.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Name the tenants to migrate, or use --all");
         }
+        if (parallel < 1 || parallel > MAX_PARALLEL) {
+            throw new ParameterException(spec.commandLine(), "--parallel must be between 1 and " + MAX_PARALLEL
+                    + ", got " + parallel);
+        }
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
         MigrationReport report;
         try (Cli.Operations operations = cli.operations(cli.config())) {
             TenantProvisioning provisioning = operations.provisioning();
             Cli.checkTenantIds(ids, provisioning, "no tenant was migrated");
             if (all) {
-                int width = provisioning.list().stream().filter(TenantInfo::ready)
-                        .mapToInt(t -> t.tenant().length()).max().orElse(0);
-                report = provisioning.migrateAll(printer(width));
+                List<TenantInfo> ready = provisioning.list().stream().filter(TenantInfo::ready).toList();
+                if (ready.isEmpty()) {
+                    cli.out().println("No ready tenants to migrate.");
+                    return Cli.OK;
+                }
+                int width = ready.stream().mapToInt(t -> t.tenant().length()).max().orElse(0);
+                MigrationProgress progress = MigrationProgress.of(progressStyle, cli, ready.size(), width);
+                report = provisioning.migrateAll(parallel, progress);
+                progress.finish();
             } else {
                 int width = ids.stream().mapToInt(String::length).max().orElse(0);
-                report = provisioning.migrate(ids, printer(width));
+                MigrationProgress progress = MigrationProgress.of(progressStyle, cli, ids.size(), width);
+                report = provisioning.migrate(ids, parallel, progress);
+                progress.finish();
             }
         }
-        if (report.tenants().isEmpty()) {
-            cli.out().println("No ready tenants to migrate.");
-            return Cli.OK;
-        }
-        cli.out().println(summary(report));
+        printOutcome(report);
         return report.hasFailures() ? Cli.FAILED : Cli.OK;
     }
 
-    private Consumer<TenantMigration> printer(int width) {
-        return outcome -> {
-            cli.out().println(TextTable.pad(outcome.tenant(), width) + "  " + describe(outcome));
-            cli.out().flush();
-        };
-    }
-
-    private String describe(TenantMigration outcome) {
-        switch (outcome.status()) {
-            case MIGRATED:
-                return "migrated " + Cli.version(outcome.fromVersion()) + " -> " + Cli.version(outcome.toVersion())
-                        + " (" + outcome.migrationsExecuted() + " migration" + (outcome.migrationsExecuted() == 1 ? "" : "s")
-                        + ")";
-            case CURRENT:
-                return "already current at version "
-                        + Cli.version(outcome.toVersion());
-            default:
-                return "FAILED: " + Cli.oneLine(cli.redactSecrets(outcome.error()));
+    /**
+     * The tenants that migrated or failed, as a table (the failures with their reason), then how many
+     * were already current (counted, not listed: at a thousand tenants, most are), then the summary.
+     */
+    private void printOutcome(MigrationReport report) {
+        TextTable table = new TextTable("tenant", "schema", "result", "version", "reason");
+        Map<String, Integer> currentByVersion = new TreeMap<>();
+        for (TenantMigration outcome : report.tenants()) {
+            switch (outcome.status()) {
+                case CURRENT:
+                    currentByVersion.merge(Cli.version(outcome.toVersion()), 1, Integer::sum);
+                    break;
+                case MIGRATED:
+                    table.row(outcome.tenant(), outcome.schema(), "migrated",
+                            Cli.version(outcome.fromVersion()) + " -> " + Cli.version(outcome.toVersion()),
+                            Cli.count(outcome.migrationsExecuted(), "migration") + " applied");
+                    break;
+                default:
+                    table.row(outcome.tenant(), outcome.schema(), "FAILED", Cli.version(outcome.toVersion()),
+                            cli.reason(outcome.error()));
+            }
         }
+        if (!table.isEmpty()) {
+            table.print(cli.out(), "");
+        }
+        long current = report.count(TenantMigration.Status.CURRENT);
+        if (current > 0) {
+            List<String> versions = new ArrayList<>();
+            currentByVersion.forEach((version, n) -> versions.add(
+                    (currentByVersion.size() == 1 ? "" : n + " at ") + "version " + version));
+            String prefix = table.isEmpty() ? (current == report.tenants().size() && current > 1 ? "All " : "") : "And ";
+            cli.out().println(prefix + Cli.count(current, "tenant") + " already current at " + String.join(", ", versions)
+                    + (table.isEmpty() ? "." : " (not listed)."));
+        }
+        cli.out().println(summary(report));
     }
 
     private static String summary(MigrationReport report) {
-        int total = report.tenants().size();
-        return total + " tenant" + (total == 1 ? "" : "s") + ": "
-                + report.count(TenantMigration.Status.MIGRATED) + " migrated, "
-                + report.count(TenantMigration.Status.CURRENT) + " already current, "
-                + report.count(TenantMigration.Status.FAILED) + " failed";
+        Map<TenantMigration.Status, Long> counts = new HashMap<>();
+        for (TenantMigration.Status status : TenantMigration.Status.values()) {
+            counts.put(status, report.count(status));
+        }
+        return Cli.count(report.tenants().size(), "tenant") + ": "
+                + counts.get(TenantMigration.Status.MIGRATED) + " migrated, "
+                + counts.get(TenantMigration.Status.CURRENT) + " already current, "
+                + counts.get(TenantMigration.Status.FAILED) + " failed";
     }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tenantry} command line: {@code demo}, {@code tenants list|create} and {@code migrate}.
+ * The {@code tenantry} command line: {@code demo}, {@code tenants list|create|clone|drop}, {@code migrate},
+ * {@code status}, {@code verify} and {@code adopt}.
  * {@link #main} runs it as a process; {@link #run} runs it in-process (for tests) without exiting.
  */
 @Command(name = "tenantry",
@@ -25,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         versionProvider = TenantryCommand.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        subcommands = {DemoCommand.class, TenantsCommand.class, MigrateCommand.class},
+        subcommands = {DemoCommand.class, TenantsCommand.class, MigrateCommand.class, StatusCommand.class,
+            VerifyCommand.class, AdoptCommand.class},
         description = "Schema-per-tenant persistence for JPA on one PostgreSQL database.",
         footerHeading = "%nEnvironment:%n",
         footer = {
@@ -46,6 +48,7 @@ public final class TenantryCommand {
     private static final String JBOSS_LOGGING_PROVIDER = "org.jboss.logging.provider";
     private static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
     private static final String SIMPLE_LOGGER_PROVISIONING = "org.slf4j.simpleLogger.log.dev.tenantry.tenancy.TenantProvisioning";
+    private static final String SIMPLE_LOGGER_FLYWAY_MIGRATE = "org.slf4j.simpleLogger.log.org.flywaydb.core.internal.command.DbMigrate";
 
     private final Cli cli;
 
@@ -116,8 +119,9 @@ public final class TenantryCommand {
         }
         if (verbose && System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
             System.setProperty(SIMPLE_LOGGER_LEVEL, "info");
-            // simplelogger.properties quiets this one (the commands print its warnings themselves)
+            // simplelogger.properties quiets these (the commands print their failures themselves)
             System.setProperty(SIMPLE_LOGGER_PROVISIONING, "info");
+            System.setProperty(SIMPLE_LOGGER_FLYWAY_MIGRATE, "info");
         }
     }
 

@@ -1,24 +1,34 @@
 package dev.tenantry.cli;
 
 import dev.tenantry.core.MigrationResult;
+import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantProvisioning;
+import dev.tenantry.tenancy.TenantRoles;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code tenantry tenants}: the tenant registry of the database named by {@code DATABASE_URL}, with
- * {@code list} to show it and {@code create} to provision tenants.
+ * {@code list} to show it, {@code create} to provision tenants, {@code clone} to copy one, and
+ * {@code drop} to delete one.
  */
 @Command(name = "tenants",
-        description = "List and create tenants in the database named by DATABASE_URL.",
-        subcommands = {TenantsCommand.ListTenants.class, TenantsCommand.CreateTenants.class})
+        description = "List, create, clone and drop tenants in the database named by DATABASE_URL.",
+        subcommands = {TenantsCommand.ListTenants.class, TenantsCommand.CreateTenants.class,
+            TenantsCommand.CloneTenant.class, TenantsCommand.DropTenant.class})
 public final class TenantsCommand {
 
     TenantsCommand() {
@@ -65,20 +75,50 @@ public final class TenantsCommand {
         }
     }
 
-    /** {@code tenantry tenants create <tenant>...}: provisions each tenant, after checking every id first. */
+    /**
+     * {@code tenantry tenants create <tenant>...}: provisions each tenant, after checking every id (and
+     * every role named) first; optionally copied from the template, and handed to a role.
+     */
     @Command(name = "create",
+            sortOptions = false,
             description = {"Provision tenants (idempotent).",
                 "Creates each tenant's schema if needed, migrates it to the latest version and marks the tenant"
-                    + " ready.",
-                "Every id is checked before anything is created, so one invalid id creates nothing.",
+                    + " ready. With --from-template the schema is copied from the migrated template schema"
+                    + " (" + TenantProvisioning.TEMPLATE_SCHEMA + ") in one transaction instead of replaying every"
+                    + " migration; the copy includes the migration history, so the tenant counts as migrated.",
+                "Every id, and every role named by --owner or --grant, is checked before anything is created, so"
+                    + " one invalid id or missing role creates nothing.",
                 "Tenant ids are schema names: 1 to 63 lowercase letters, digits and underscores.",
-                "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored."})
+                "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
+                ""},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  tenantry tenants create acme globex",
+                "  tenantry tenants create --from-template t_0001 t_0002 t_0003",
+                "  tenantry tenants create acme --owner acme_app       acme_app owns schema acme",
+                "  tenantry tenants create acme --grant reporting      reporting may use and create in it",
+                "",
+                "Exit codes: 0 every tenant is ready; 1 a tenant could not be provisioned or",
+                "granted; 2 an invalid tenant id, a missing role or bad configuration, nothing",
+                "was created."})
     public static final class CreateTenants implements Callable<Integer> {
 
         private final Cli cli;
 
         @Parameters(arity = "1..*", paramLabel = "<tenant>", description = "The tenant ids to provision.")
         private List<String> tenants;
+
+        @Option(names = "--from-template",
+                description = "Copy new schemas from the migrated template schema instead of replaying the migrations.")
+        private boolean fromTemplate;
+
+        @Option(names = "--owner", paramLabel = "<role>",
+                description = "Make this role the owner of each tenant's schema and grant it USAGE and CREATE on it.")
+        private String owner;
+
+        @Option(names = "--grant", paramLabel = "<role>",
+                description = "Grant this role USAGE and CREATE on each tenant's schema (repeatable).")
+        private List<String> grants = new ArrayList<>();
 
         CreateTenants(Cli cli) {
             this.cli = cli;
@@ -87,40 +127,205 @@ public final class TenantsCommand {
         @Override
         public Integer call() {
             List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
+            List<String> roles = new ArrayList<>();
+            if (owner != null) {
+                roles.add(owner);
+            }
+            grants.stream().filter(role -> !roles.contains(role)).forEach(roles::add);
             int width = ids.stream().mapToInt(String::length).max().orElse(0);
             int failed = 0;
             try (Cli.Operations operations = cli.operations(cli.config())) {
                 TenantProvisioning provisioning = operations.provisioning();
                 Cli.checkTenantIds(ids, provisioning, "no tenant was created");
+                Cli.checkRolesExist(operations.database(), roles, "no tenant was created");
                 for (String tenant : ids) {
                     String name = TextTable.pad(tenant, width);
                     try {
-                        MigrationResult result = provisioning.provision(tenant);
-                        cli.out().println(name + "  " + describe(result));
+                        MigrationResult result = fromTemplate ? provisioning.provisionFromTemplate(tenant)
+                                : provisioning.provision(tenant);
+                        String line = name + "  " + describe(result, fromTemplate);
+                        if (owner != null) {
+                            provisioning.grantSchema(tenant, owner, true);
+                            line += "  owner " + owner;
+                        }
+                        List<String> granted = new ArrayList<>();
+                        for (String role : grants) {
+                            if (!role.equals(owner) && !granted.contains(role)) {
+                                provisioning.grantSchema(tenant, role, false);
+                                granted.add(role);
+                            }
+                        }
+                        if (!granted.isEmpty()) {
+                            line += "  granted to " + String.join(", ", granted);
+                        }
+                        cli.out().println(line);
                     } catch (TenantryException e) {
                         failed++;
-                        cli.out().println(name + "  FAILED: " + Cli.oneLine(cli.redactSecrets(e.getMessage())));
+                        cli.out().println(name + "  FAILED: " + cli.reason(e.getMessage()));
                         cli.trace(e);
                     }
                 }
             }
             if (failed > 0) {
-                cli.err().println("tenantry: " + failed + " of " + ids.size() + " tenant" + (ids.size() == 1 ? "" : "s")
+                cli.err().println("tenantry: " + failed + " of " + Cli.count(ids.size(), "tenant")
                         + " could not be provisioned");
                 return Cli.FAILED;
             }
             return Cli.OK;
         }
 
-        private static String describe(MigrationResult result) {
+        private static String describe(MigrationResult result, boolean fromTemplate) {
+            String outcome = result.schemaCreated() ? (fromTemplate ? "created from template" : "created")
+                    : "already existed";
             String version = Cli.version(result.targetVersion());
-            if (result.schemaCreated()) {
-                return "created          version " + version;
+            String detail = !result.schemaCreated() && result.migrationsExecuted() > 0
+                    ? "migrated " + Cli.version(result.initialVersion()) + " -> " + version
+                    : "version " + version;
+            return TextTable.pad(outcome, fromTemplate ? "created from template".length() : "already existed".length())
+                    + "  " + detail;
+        }
+    }
+
+    /** {@code tenantry tenants clone <source> <target> [--with-data]}: a new tenant as a copy of another. */
+    @Command(name = "clone",
+            sortOptions = false,
+            description = {"Create a tenant as a copy of another.",
+                "Copies the source tenant's schema into a new schema for the target tenant, in one transaction:"
+                    + " tables, columns, defaults, constraints, indexes, sequences, grants and the migration"
+                    + " history, so the copy is at the source's version; with --with-data every row too. The"
+                    + " target is registered as a ready tenant. If any step fails, nothing is left behind.",
+                "The source must be a ready tenant; the target must be a new tenant id whose schema does not exist."
+                    + " Schemas holding views, functions, triggers or types of their own cannot be copied.",
+                "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
+                ""},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  tenantry tenants clone acme acme_empty                structure and history only",
+                "  tenantry tenants clone prod stage_copy --with-data   rows too",
+                "",
+                "Exit codes: 0 the copy exists and is ready; 1 the copy failed, nothing was",
+                "created; 2 an invalid tenant id or bad configuration."})
+    public static final class CloneTenant implements Callable<Integer> {
+
+        private final Cli cli;
+
+        @Parameters(index = "0", paramLabel = "<source>", description = "The ready tenant to copy.")
+        private String source;
+
+        @Parameters(index = "1", paramLabel = "<target>", description = "The new tenant id.")
+        private String target;
+
+        @Option(names = "--with-data", description = "Copy every row too, not only the structure and migration history.")
+        private boolean withData;
+
+        CloneTenant(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (Cli.Operations operations = cli.operations(cli.config())) {
+                TenantProvisioning provisioning = operations.provisioning();
+                Cli.checkTenantIds(List.of(source, target), provisioning, "nothing was copied");
+                SchemaName to = provisioning.checkTenant(target);
+                if (source.equals(target)) {
+                    throw new Cli.UsageError("Cannot clone tenant '" + source + "' onto itself; name a new tenant id", null);
+                }
+                Optional<TenantInfo> original = provisioning.find(source);
+                if (original.isEmpty() || !original.get().ready()) {
+                    throw new TenantryException("Cannot clone tenant '" + source + "' (schema "
+                            + provisioning.checkTenant(source).quoted() + "): " + original.map(i -> "it is " + i.state()
+                            + ", not ready").orElse("it is not in the registry") + "; nothing was copied");
+                }
+                // Checked here, before the library registers the target: a refused copy leaves no trace.
+                if (provisioning.find(target).isPresent()) {
+                    throw new TenantryException("Tenant '" + target + "' exists already (schema " + to.quoted()
+                            + "); nothing was copied. Choose a new tenant id, or drop it first (tenantry tenants drop "
+                            + target + " --confirm " + target + ")");
+                }
+                if (Cli.schemaExists(operations.database(), to.value())) {
+                    throw new TenantryException("Schema " + to.quoted() + " exists already but belongs to no tenant;"
+                            + " nothing was copied. Choose another tenant id, or remove the schema first");
+                }
+                MigrationResult result = provisioning.cloneTenant(source, target, withData);
+                cli.out().println("Cloned tenant " + source + " into " + target + " (schema " + result.schema().quoted()
+                        + "): " + (withData ? "structure, migration history and every row" : "structure and migration"
+                        + " history, no rows") + "; version " + Cli.version(result.targetVersion()) + ", ready.");
+                return Cli.OK;
             }
-            if (result.migrationsExecuted() > 0) {
-                return "already existed  migrated " + Cli.version(result.initialVersion()) + " -> " + version;
+        }
+    }
+
+    /** {@code tenantry tenants drop <tenant> --confirm <tenant>}: deletes a tenant's schema and registry row. */
+    @Command(name = "drop",
+            sortOptions = false,
+            description = {"Drop a tenant: its schema with every table and row in it, and its registry row.",
+                "Both go in one transaction, under the schema's advisory lock. There is no undo: --confirm must"
+                    + " repeat the tenant id exactly, or nothing happens.",
+                "public, Tenantry's shared schema and the template schema are never dropped. Roles are not"
+                    + " dropped: neither roles given the schema with --owner or --grant nor, with"
+                    + " TENANTRY_TENANT_ROLES=true, the tenant's own role (roles belong to the whole server).",
+                "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
+                ""},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  tenantry tenants drop acme --confirm acme",
+                "",
+                "Exit codes: 0 dropped; 1 no such tenant, or the drop failed; 2 a missing or",
+                "wrong --confirm, a refused tenant id or bad configuration. Unless the exit code",
+                "is 0, nothing was dropped."})
+    public static final class DropTenant implements Callable<Integer> {
+
+        private final Cli cli;
+
+        @Parameters(index = "0", paramLabel = "<tenant>", description = "The tenant to drop.")
+        private String tenant;
+
+        @Option(names = "--confirm", paramLabel = "<tenant>", description = "The tenant id again, to confirm.")
+        private String confirm;
+
+        DropTenant(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (Cli.Operations operations = cli.operations(cli.config())) {
+                TenantProvisioning provisioning = operations.provisioning();
+                Cli.checkTenantIds(List.of(tenant), provisioning, "nothing was dropped");
+                SchemaName schema = provisioning.checkTenant(tenant);
+                if (confirm == null) {
+                    throw new Cli.UsageError("Refusing to drop tenant '" + tenant + "' (schema " + schema.quoted()
+                            + ") without --confirm " + tenant + ": it deletes the schema and every row in it", null);
+                }
+                if (!confirm.equals(tenant)) {
+                    throw new Cli.UsageError("Refusing to drop tenant '" + tenant + "': --confirm '" + confirm
+                            + "' does not repeat the tenant id exactly; nothing was dropped", null);
+                }
+                if (provisioning.find(tenant).isEmpty()) {
+                    throw new TenantryException("Unknown tenant '" + tenant + "' (schema " + schema.quoted()
+                            + "): it is not in the registry; nothing was dropped");
+                }
+                provisioning.drop(tenant, confirm);
+                cli.out().println("Dropped tenant " + tenant + ": schema " + schema.quoted()
+                        + " with everything in it, and its registry row.");
+                if (operations.database().config().tenantRoles()) {
+                    cli.out().println("Its role " + tenantRole(operations, schema) + " was kept (roles belong to the"
+                            + " server); drop it with DROP OWNED BY and DROP ROLE if nothing else uses it.");
+                }
+                return Cli.OK;
             }
-            return "already existed  version " + version;
+        }
+
+        private static String tenantRole(Cli.Operations operations, SchemaName schema) {
+            try (Connection connection = operations.database().pool().getConnection();
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT current_database()")) {
+                rows.next();
+                return TenantRoles.quotedRoleFor(schema, rows.getString(1));
+            } catch (SQLException e) {
+                return "of schema " + schema.quoted();
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ public class UnknownTenantException extends TenantryException {
     private static final long serialVersionUID = 1L;
 
     public UnknownTenantException(String tenant, String schema) {
-        super("Unknown tenant '" + tenant + "' (schema \"" + schema + "\"): it has not been provisioned;"
-                + " provision it first (tenantry tenants create " + tenant + ")", tenant, schema, null);
+        super("Unknown tenant '" + tenant + "' (schema \"" + schema + "\"): no such tenant has been provisioned",
+                tenant, schema, null);
     }
 }

@@ -75,4 +75,19 @@ class AdoptTest {
             assertThat(db.tables()).contains("public.anon_sessions");
         }
     }
+
+    @Test
+    void withNothingToMoveAdoptionRefusesAndChangesNothing(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
+            List<String> before = db.schemas();
+
+            assertThatThrownBy(() -> tenantry.provisioning().adopt("empty_handed", false, List.of(), false))
+                    .isInstanceOf(TenantryException.class).hasMessageContaining("Nothing to adopt");
+            assertThatThrownBy(() -> tenantry.provisioning().adopt("empty_handed", true, List.of(), false))
+                    .isInstanceOf(TenantryException.class).hasMessageContaining("Nothing to adopt");
+
+            assertThat(db.schemas()).isEqualTo(before).doesNotContain("empty_handed");
+            assertThat(tenantry.provisioning().find("empty_handed")).isEmpty();
+        }
+    }
 }

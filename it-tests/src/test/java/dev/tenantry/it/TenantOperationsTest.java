@@ -11,6 +11,7 @@ import dev.tenantry.entities.Tenantry;
 import dev.tenantry.entities.Users;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
+import dev.tenantry.tenancy.DropNotConfirmedException;
 import dev.tenantry.tenancy.MigrationReport;
 import dev.tenantry.tenancy.TenantMigration;
 import dev.tenantry.tenancy.TenantProvisioning;
@@ -125,7 +126,8 @@ class TenantOperationsTest {
             assertThat(db.column("SELECT email FROM clone_full.users")).containsExactly("src@example.com");
             assertThat(tenantry.provisioning().versions()).containsEntry("clone_full", "2").containsEntry("clone_empty", "2");
             assertThatThrownBy(() -> tenantry.provisioning().cloneTenant("clone_src", "clone_full", true))
-                    .isInstanceOf(TenantryException.class).hasMessageContaining("exists already");
+                    .isInstanceOf(TenantryException.class).hasMessageContaining("nothing was changed");
+            assertThat(tenantry.provisioning().find("clone_full").orElseThrow().lastError()).isNull();
             assertThatThrownBy(() -> tenantry.provisioning().cloneTenant("nobody_here", "clone_x", false))
                     .isInstanceOf(UnknownTenantException.class);
         }
@@ -138,7 +140,8 @@ class TenantOperationsTest {
             provisioning.provision("doomed");
             Tenants.in("doomed", () -> tenantry.entityManagerFactory().runInTransaction(em -> new Users(em).count()));
 
-            assertThatThrownBy(() -> provisioning.drop("doomed", "doomd")).hasMessageContaining("confirmation");
+            assertThatThrownBy(() -> provisioning.drop("doomed", "doomd")).isInstanceOf(DropNotConfirmedException.class)
+                    .hasMessageContaining("confirmation");
             assertThatThrownBy(() -> provisioning.drop("public", "public")).isInstanceOf(InvalidSchemaNameException.class);
             assertThatThrownBy(() -> provisioning.drop("tenantry", "tenantry")).isInstanceOf(InvalidSchemaNameException.class);
             assertThatThrownBy(() -> provisioning.drop("never_was", "never_was")).isInstanceOf(UnknownTenantException.class);

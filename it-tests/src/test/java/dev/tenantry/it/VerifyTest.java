@@ -52,7 +52,8 @@ class VerifyTest {
         TenantVerification result = verify("healthy");
 
         assertThat(result.findings()).isEmpty();
-        assertThat(result.tableLocations()).anySatisfy(line -> assertThat(line).startsWith("users: ").contains("healthy"));
+        assertThat(result.tableLocations()).containsEntry("users", "healthy").containsEntry("anon_sessions", "healthy");
+        assertThat(verifier.tableLocations().get("users")).contains("healthy");
         assertThat(verifier.effectiveSearchPath()).doesNotContain("healthy");
     }
 
@@ -79,6 +80,7 @@ class VerifyTest {
         db.execute("DELETE FROM behind.flyway_schema_history WHERE version = '2'");
 
         assertThat(verify("no_table").findings()).containsExactly("table anon_sessions is missing");
+        assertThat(verify("no_table").tableLocations()).containsEntry("anon_sessions", null).containsEntry("users", "no_table");
         assertThat(verify("no_schema").findings()).contains("schema \"no_schema\" does not exist");
         assertThat(verify("behind").findings()).containsExactly("1 migration pending (at version 1)");
         assertThat(verify("never_registered").findings()).contains("tenant is not in the registry");

@@ -159,6 +159,11 @@ public final class TenantProvisioning {
     public MigrationResult cloneTenant(String source, String target, boolean withData) {
         SchemaName from = registry.schemaOf(source);
         SchemaName to = checkTenant(target);
+        if (registry.find(target).isPresent() || schemaExists(to.value())) {
+            throw new TenantryException("Cannot clone tenant '" + source + "' into '" + target + "': schema " + to.quoted()
+                    + (registry.find(target).isPresent() ? " belongs to an existing tenant" : " exists already")
+                    + "; nothing was changed", null);
+        }
         installRegistry();
         registry.markProvisioning(target, to);
         return recorded(target, () -> {
@@ -197,7 +202,33 @@ public final class TenantProvisioning {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
         }
-        List<TenantInfo> ready = list().stream().filter(TenantInfo::ready).toList();
+        return migrateTenants(list().stream().filter(TenantInfo::ready).toList(), List.of(), parallelism, progress);
+    }
+
+    /**
+     * Migrates the named tenants as {@link #migrateAll(int, Consumer)} does: the ones already current are
+     * skipped after one catalog query, the others run {@code parallelism} at a time, and an unknown or
+     * refused id fails on its own without stopping the others.
+     */
+    public MigrationReport migrate(List<String> tenants, int parallelism, Consumer<TenantMigration> progress) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+        }
+        List<TenantInfo> known = new ArrayList<>();
+        List<TenantMigration> refused = new ArrayList<>();
+        for (String tenant : new java.util.LinkedHashSet<>(tenants)) {
+            try {
+                SchemaName schema = registry.schemaOf(tenant);
+                known.add(new TenantInfo(tenant, schema.value(), TenantInfo.READY, null, null, null, null));
+            } catch (TenantryException e) {
+                refused.add(new TenantMigration(tenant, e.schema(), TenantMigration.Status.FAILED, null, null, 0, e.getMessage()));
+            }
+        }
+        return migrateTenants(known, refused, parallelism, progress);
+    }
+
+    private MigrationReport migrateTenants(List<TenantInfo> ready, List<TenantMigration> refused, int parallelism,
+                                           Consumer<TenantMigration> progress) {
         Map<String, History> histories = historiesOf(ready.stream().map(TenantInfo::schema).toList());
         List<TenantMigration> outcomes = new ArrayList<>();
         Consumer<TenantMigration> record = outcome -> {
@@ -206,6 +237,7 @@ public final class TenantProvisioning {
                 progress.accept(outcome);
             }
         };
+        refused.forEach(record);
         List<TenantInfo> toMigrate = new ArrayList<>();
         for (TenantInfo info : ready) {
             History history = histories.get(info.schema());
@@ -257,25 +289,9 @@ public final class TenantProvisioning {
         }
     }
 
-    /** Migrates the named tenants, going on past failures as {@link #migrateAll(Consumer)} does. */
+    /** Migrates the named tenants one at a time; see {@link #migrate(List, int, Consumer)}. */
     public MigrationReport migrate(List<String> tenants, Consumer<TenantMigration> progress) {
-        List<TenantMigration> outcomes = new ArrayList<>();
-        for (String tenant : tenants) {
-            SchemaName schema;
-            try {
-                schema = registry.schemaOf(tenant);
-            } catch (TenantryException e) {
-                TenantMigration refused = new TenantMigration(tenant, e.schema(), TenantMigration.Status.FAILED,
-                        null, null, 0, e.getMessage());
-                outcomes.add(refused);
-                progress.accept(refused);
-                continue;
-            }
-            TenantMigration outcome = migrateOne(tenant, schema.value());
-            outcomes.add(outcome);
-            progress.accept(outcome);
-        }
-        return new MigrationReport(outcomes);
+        return migrate(tenants, 1, progress);
     }
 
     private TenantMigration migrateOne(String tenant, String schemaName) {
@@ -331,8 +347,7 @@ public final class TenantProvisioning {
     public void drop(String tenant, String confirmation) {
         SchemaName schema = checkTenant(tenant);
         if (!tenant.equals(confirmation)) {
-            throw new TenantryException("Refusing to drop tenant '" + tenant + "' (schema " + schema.quoted()
-                    + "): the confirmation must repeat the tenant id exactly");
+            throw new DropNotConfirmedException(tenant, schema.value());
         }
         TenantInfo info = registry.find(tenant).orElseThrow(() -> new UnknownTenantException(tenant, schema.value()));
         if (!info.schema().equals(schema.value())) {
@@ -377,7 +392,7 @@ public final class TenantProvisioning {
         SchemaName from = toPublic ? tenantSchema : SchemaName.PUBLIC;
         SchemaName to = toPublic ? SchemaName.PUBLIC : tenantSchema;
         prepareTemplate();
-        if (!toPublic) {
+        if (!toPublic && !dryRun) {
             installRegistry();
         }
         List<String> statements = new ArrayList<>();
@@ -401,6 +416,11 @@ public final class TenantProvisioning {
                                 + tenant + "': " + to.quoted() + "." + table + " exists already; nothing was moved");
                     }
                     moved.add(table);
+                }
+                if (moved.isEmpty()) {
+                    throw new TenantryException("Nothing to adopt for tenant '" + tenant + "': " + (tables.isEmpty()
+                            ? "none of the tables the migrations create" : "none of " + String.join(", ", tables))
+                            + " exists in " + from.quoted() + "; nothing was changed");
                 }
                 if (!to.isPublic()) {
                     statements.add("CREATE SCHEMA IF NOT EXISTS " + to.quoted());

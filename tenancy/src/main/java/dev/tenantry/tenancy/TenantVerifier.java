@@ -79,7 +79,6 @@ public final class TenantVerifier {
         Set<String> wanted = new LinkedHashSet<>(schemas.values());
         wanted.add(template);
         Map<String, Map<String, Map<String, String>>> catalog = columnsOf(wanted);
-        Map<String, List<String>> locations = tableLocations();
         Map<String, TenantStatus> statuses = new LinkedHashMap<>();
         provisioning.status().forEach(status -> statuses.put(status.tenant(), status));
         Map<String, Map<String, String>> expected = catalog.getOrDefault(template, Map.of());
@@ -107,9 +106,9 @@ public final class TenantVerifier {
                 findings.add(status.failedInHistory() + " failed migration" + (status.failedInHistory() == 1 ? "" : "s")
                         + " in the history");
             }
-            List<String> where = new ArrayList<>();
+            Map<String, String> where = new TreeMap<>();
             for (String table : model.keySet()) {
-                where.add(table + ": " + String.join(", ", locations.getOrDefault(table, List.of("nowhere"))));
+                where.put(table, actual != null && actual.containsKey(table) ? schema : null);
             }
             results.add(new TenantVerification(tenant, schema, where, findings));
         }
@@ -168,8 +167,11 @@ public final class TenantVerifier {
         return catalog;
     }
 
-    /** For each model table, every schema holding a table of that name, as pg_tables lists them. */
-    private Map<String, List<String>> tableLocations() {
+    /**
+     * For each model table, every schema that holds a table of that name ({@code pg_tables}): shows at a
+     * glance a table left in {@code public} or in a schema no tenant owns.
+     */
+    public Map<String, List<String>> tableLocations() {
         Map<String, List<String>> locations = new TreeMap<>();
         try (Connection connection = database.pool().getConnection();
              PreparedStatement statement = connection.prepareStatement(
