@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,19 @@ public final class SchemaCloner {
         try (Connection connection = admin.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                CloneResult result = copyInTransaction(connection, source, target, rows);
+                String planKey = rows == Rows.HISTORY_ONLY ? planKey(connection, source) : null;
+                Plan plan = planKey == null ? null : plans.get(planKey);
+                CloneResult result;
+                if (plan != null) {
+                    result = replay(connection, plan, source, target);
+                } else {
+                    List<String> log = new ArrayList<>();
+                    result = copyInTransaction(connection, source, target, rows, log);
+                    if (planKey != null) {
+                        plans.put(planKey, new Plan(log.stream().map(sql -> toTemplate(sql, target)).toList(),
+                                result.tables(), result.rowsCopied()));
+                    }
+                }
                 connection.commit();
                 LOG.info("Copied schema {} to {}: {} tables, {} rows", source.quoted(), target.quoted(),
                         result.tables(), result.rowsCopied());
@@ -72,8 +86,61 @@ public final class SchemaCloner {
         }
     }
 
-    private CloneResult copyInTransaction(Connection connection, SchemaName source, SchemaName target, Rows rows)
+    /**
+     * The statements a structure-only copy of one source ran, with the target's name lifted out: copies
+     * of an unchanged source (a template, many tenants in a row) run them again in one round trip instead
+     * of reading the catalog each time.
+     */
+    private record Plan(List<String> statements, int tables, long rows) {
+    }
+
+    private static final String TARGET = "\u0000target\u0000";
+
+    private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+
+    /**
+     * Identifies the source's current state: its migration history (rank and checksums), so a plan is
+     * reused only while the source has not been migrated since. Sources without history get no plan.
+     */
+    private static String planKey(Connection connection, SchemaName source) throws SQLException {
+        if (!SchemaMigrator.tableExists(connection, source, SchemaMigrator.HISTORY_TABLE)) {
+            return null;
+        }
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) || ':' || coalesce(max(installed_rank), 0) || ':'"
+                     + " || coalesce(sum(checksum::bigint), 0) FROM " + source.quoted() + "." + SchemaMigrator.HISTORY_TABLE)) {
+            rows.next();
+            return source.value() + "@" + rows.getString(1);
+        }
+    }
+
+    /** Lifts the target out of a statement: only where it stands as a schema, never inside other names. */
+    private static String toTemplate(String sql, SchemaName target) {
+        return sql.replace(target.quoted() + ".", TARGET + ".")
+                .replace("SCHEMA " + target.quoted(), "SCHEMA " + TARGET)
+                .replace("search_path = " + target.quoted(), "search_path = " + TARGET);
+    }
+
+    private static CloneResult replay(Connection connection, Plan plan, SchemaName source, SchemaName target)
             throws SQLException {
+        boolean sourceFirst = source.compareTo(target) < 0;
+        SchemaMigrator.lockUntilCommit(connection, sourceFirst ? source : target);
+        SchemaMigrator.lockUntilCommit(connection, sourceFirst ? target : source);
+        if (SchemaMigrator.schemaExists(connection, target)) {
+            throw new TenantryException("Cannot copy into schema " + target.quoted() + ": it exists already");
+        }
+        StringBuilder script = new StringBuilder();
+        for (String statement : plan.statements()) {
+            script.append(statement.replace(TARGET, target.quoted())).append(";\n");
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(script.toString());
+        }
+        return new CloneResult(source, target, plan.tables(), plan.rows());
+    }
+
+    private CloneResult copyInTransaction(Connection connection, SchemaName source, SchemaName target, Rows rows,
+                                         List<String> log) throws SQLException {
         // Lock in name order, so two copies between the same schemas cannot deadlock.
         boolean sourceFirst = source.compareTo(target) < 0;
         SchemaMigrator.lockUntilCommit(connection, sourceFirst ? source : target);
@@ -91,41 +158,41 @@ public final class SchemaCloner {
                     + (unsupported.size() > 5 ? " and " + (unsupported.size() - 5) + " more" : "")
                     + ", which a copy would not reproduce faithfully; run the migrations instead");
         }
-        execute(connection, "CREATE SCHEMA " + target.quoted());
-        copyGrants(connection, SCHEMA_GRANTS, source, target, "SCHEMA " + target.quoted());
+        execute(connection, log, "CREATE SCHEMA " + target.quoted());
+        copyGrants(connection, log, SCHEMA_GRANTS, source, target, "SCHEMA " + target.quoted());
 
         List<String[]> sequences = rowsOf(connection, STANDALONE_SEQUENCES, source.value(), 8);
         for (String[] s : sequences) {
-            execute(connection, "CREATE SEQUENCE " + target.quoted() + "." + s[0] + " AS " + s[1] + " INCREMENT BY " + s[3]
+            execute(connection, log, "CREATE SEQUENCE " + target.quoted() + "." + s[0] + " AS " + s[1] + " INCREMENT BY " + s[3]
                     + " MINVALUE " + s[5] + " MAXVALUE " + s[4] + " START WITH " + s[2] + " CACHE " + s[6]
                     + ("t".equals(s[7]) ? " CYCLE" : " NO CYCLE"));
         }
         List<String> tables = strings(connection, TABLES, source.value());
         for (String table : tables) {
-            execute(connection, "CREATE TABLE " + target.quoted() + "." + table + " (LIKE " + source.quoted() + "." + table
+            execute(connection, log, "CREATE TABLE " + target.quoted() + "." + table + " (LIKE " + source.quoted() + "." + table
                     + " INCLUDING ALL)");
         }
         long copied = 0;
         for (String table : tables) {
             boolean history = table.equals(SchemaMigrator.HISTORY_TABLE) || table.equals('"' + SchemaMigrator.HISTORY_TABLE + '"');
             if (rows == Rows.ALL || history) {
-                copied += copyRows(connection, source, target, table);
+                copied += copyRows(connection, log, source, target, table);
             }
         }
         // Expressions are printed without a schema for objects on the search_path, and read back the same
         // way: render them with the source first on the path, create them with the target first on it.
-        setSearchPath(connection, source);
+        setSearchPath(connection, log, source);
         List<String[]> sequenceDefaults = rowsOf(connection, SEQUENCE_DEFAULTS, source.value(), 3);
         List<String[]> ownedSequences = rowsOf(connection, OWNED_SEQUENCES, source.value(), 3);
         List<String[]> foreignKeys = rowsOf(connection, FOREIGN_KEYS, source.value(), 3);
         List<String[]> sourceIndexes = rowsOf(connection, INDEXES, source.value(), 2);
-        setSearchPath(connection, target);
-        renameIndexesLike(connection, source, target, sourceIndexes, rowsOf(connection, INDEXES, target.value(), 2));
+        setSearchPath(connection, log, target);
+        renameIndexesLike(connection, log, source, target, sourceIndexes, rowsOf(connection, INDEXES, target.value(), 2));
         for (String[] d : sequenceDefaults) {
-            execute(connection, "ALTER TABLE " + target.quoted() + "." + d[0] + " ALTER COLUMN " + d[1] + " SET DEFAULT " + d[2]);
+            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + d[0] + " ALTER COLUMN " + d[1] + " SET DEFAULT " + d[2]);
         }
         for (String[] o : ownedSequences) {
-            execute(connection, "ALTER SEQUENCE " + target.quoted() + "." + o[0] + " OWNED BY " + target.quoted() + "." + o[1]
+            execute(connection, log, "ALTER SEQUENCE " + target.quoted() + "." + o[0] + " OWNED BY " + target.quoted() + "." + o[1]
                     + "." + o[2]);
         }
         if (rows == Rows.ALL) {
@@ -137,13 +204,13 @@ public final class SchemaCloner {
             }
         }
         for (String[] fk : foreignKeys) {
-            execute(connection, "ALTER TABLE " + target.quoted() + "." + fk[0] + " ADD CONSTRAINT " + fk[1] + " " + fk[2]);
+            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + fk[0] + " ADD CONSTRAINT " + fk[1] + " " + fk[2]);
         }
         for (String table : tables) {
-            copyGrants(connection, TABLE_GRANTS, source, target, table);
+            copyGrants(connection, log, TABLE_GRANTS, source, target, table);
         }
         for (String[] sequence : sequences) {
-            copyGrants(connection, TABLE_GRANTS, source, target, sequence[0]);
+            copyGrants(connection, log, TABLE_GRANTS, source, target, sequence[0]);
         }
         return new CloneResult(source, target, tables.size(), copied);
     }
@@ -152,7 +219,7 @@ public final class SchemaCloner {
      * {@code LIKE ... INCLUDING INDEXES} names the new indexes (and so primary key and unique constraints)
      * itself; give them the source's names, pairing indexes by their definitions.
      */
-    private static void renameIndexesLike(Connection connection, SchemaName source, SchemaName target,
+    private static void renameIndexesLike(Connection connection, List<String> log, SchemaName source, SchemaName target,
                                           List<String[]> sourceIndexes, List<String[]> targetIndexes) throws SQLException {
         List<String[]> renames = new ArrayList<>();
         List<String[]> unmatched = new ArrayList<>(targetIndexes);
@@ -170,10 +237,10 @@ public final class SchemaCloner {
         }
         // Two steps, so that a wanted name still held by another new index is free when it is taken.
         for (int i = 0; i < renames.size(); i++) {
-            execute(connection, "ALTER INDEX " + target.quoted() + "." + renames.get(i)[0] + " RENAME TO tenantry_copy_" + i);
+            execute(connection, log, "ALTER INDEX " + target.quoted() + "." + renames.get(i)[0] + " RENAME TO tenantry_copy_" + i);
         }
         for (int i = 0; i < renames.size(); i++) {
-            execute(connection, "ALTER INDEX " + target.quoted() + ".tenantry_copy_" + i + " RENAME TO " + renames.get(i)[1]);
+            execute(connection, log, "ALTER INDEX " + target.quoted() + ".tenantry_copy_" + i + " RENAME TO " + renames.get(i)[1]);
         }
     }
 
@@ -184,7 +251,7 @@ public final class SchemaCloner {
                 .replace(" ON " + schema.value() + ".", " ON ");
     }
 
-    private static long copyRows(Connection connection, SchemaName source, SchemaName target, String table)
+    private static long copyRows(Connection connection, List<String> log, SchemaName source, SchemaName target, String table)
             throws SQLException {
         List<String> columns = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(INSERTABLE_COLUMNS)) {
@@ -197,9 +264,12 @@ public final class SchemaCloner {
             }
         }
         String list = String.join(", ", columns);
+        String insert = "INSERT INTO " + target.quoted() + "." + table + " (" + list + ") OVERRIDING SYSTEM VALUE SELECT "
+                + list + " FROM " + source.quoted() + "." + table;
         try (Statement statement = connection.createStatement()) {
-            return statement.executeLargeUpdate("INSERT INTO " + target.quoted() + "." + table + " (" + list
-                    + ") OVERRIDING SYSTEM VALUE SELECT " + list + " FROM " + source.quoted() + "." + table);
+            long rows = statement.executeLargeUpdate(insert);
+            log.add(insert);
+            return rows;
         }
     }
 
@@ -227,7 +297,7 @@ public final class SchemaCloner {
         }
     }
 
-    private static void copyGrants(Connection connection, String query, SchemaName source, SchemaName target, String object)
+    private static void copyGrants(Connection connection, List<String> log, String query, SchemaName source, SchemaName target, String object)
             throws SQLException {
         List<String[]> grants = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(query)) {
@@ -243,12 +313,12 @@ public final class SchemaCloner {
         }
         for (String[] grant : grants) {
             String on = query == TABLE_GRANTS ? grant[2] + " " + target.quoted() + "." + object : object;
-            execute(connection, "GRANT " + grant[0] + " ON " + on + " TO " + grant[1]);
+            execute(connection, log, "GRANT " + grant[0] + " ON " + on + " TO " + grant[1]);
         }
     }
 
-    private static void setSearchPath(Connection connection, SchemaName schema) throws SQLException {
-        execute(connection, "SET LOCAL search_path = " + schema.quoted() + ", pg_catalog");
+    private static void setSearchPath(Connection connection, List<String> log, SchemaName schema) throws SQLException {
+        execute(connection, log, "SET LOCAL search_path = " + schema.quoted() + ", pg_catalog");
     }
 
     private static String unquote(String identifier) {
@@ -280,10 +350,12 @@ public final class SchemaCloner {
         return result;
     }
 
-    private static void execute(Connection connection, String sql) throws SQLException {
+    /** Runs one statement of the copy and writes it to {@code log}, from which a plan is made. */
+    private static void execute(Connection connection, List<String> log, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
+        log.add(sql);
     }
 
     private static final String NAMESPACE = "(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ?)";

@@ -39,13 +39,13 @@ class SchemaClonerTest {
     /** Everything PostgreSQL knows about a schema's tables, rendered without the schema name. */
     private static List<String> structure(TestDatabase db, String schema) {
         List<String> columns = db.column("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable"
-                + " || ' ' || coalesce(replace(column_default, ?, ''), '') || ' ' || is_identity || ' ' || is_generated"
-                + " FROM information_schema.columns WHERE table_schema = ? ORDER BY 1", schema + ".", schema);
-        List<String> indexes = db.column("SELECT tablename || ' ' || replace(indexdef, ?, '') FROM pg_indexes"
-                + " WHERE schemaname = ? ORDER BY 1", schema + ".", schema);
-        List<String> constraints = db.column("SELECT c.relname || ' ' || con.conname || ' ' || replace(pg_get_constraintdef(con.oid), ?, '')"
+                + " || ' ' || coalesce(replace(column_default, quote_ident(?) || '.', ''), '') || ' ' || is_identity || ' ' || is_generated"
+                + " FROM information_schema.columns WHERE table_schema = ? ORDER BY 1", schema, schema);
+        List<String> indexes = db.column("SELECT tablename || ' ' || replace(indexdef, quote_ident(?) || '.', '') FROM pg_indexes"
+                + " WHERE schemaname = ? ORDER BY 1", schema, schema);
+        List<String> constraints = db.column("SELECT c.relname || ' ' || con.conname || ' ' || replace(pg_get_constraintdef(con.oid), quote_ident(?) || '.', '')"
                 + " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ? ORDER BY 1", schema + ".", schema);
+                + " WHERE n.nspname = ? ORDER BY 1", schema, schema);
         List<String> sequences = db.column("SELECT sequencename || ' ' || start_value || ' ' || increment_by FROM pg_sequences"
                 + " WHERE schemaname = ? ORDER BY 1", schema);
         List<String> grants = db.column("SELECT table_name || ' ' || grantee || ' ' || privilege_type"
@@ -101,5 +101,30 @@ class SchemaClonerTest {
         assertThatThrownBy(() -> cloner.copy(SchemaName.of("rich_source"), SchemaName.of("with_view"), SchemaCloner.Rows.ALL))
                 .isInstanceOf(TenantryException.class).hasMessageContaining("exists already");
         assertThat(db.schemas()).doesNotContain("view_copy", "missing_copy");
+    }
+
+    @Test
+    void repeatedCopiesOfAnUnchangedSourceReplayOnePlanAndStayFaithful(TestDatabase db) {
+        SchemaCloner fresh = new SchemaCloner(database.admin());
+        fresh.copy(SchemaName.of("rich_source"), SchemaName.of("plan_first"), SchemaCloner.Rows.HISTORY_ONLY);
+        fresh.copy(SchemaName.of("rich_source"), SchemaName.of("user"), SchemaCloner.Rows.HISTORY_ONLY);
+
+        assertThat(structure(db, "user")).isEqualTo(structure(db, "rich_source"));
+        assertThat(structure(db, "plan_first")).isEqualTo(structure(db, "rich_source"));
+        assertThatThrownBy(() -> fresh.copy(SchemaName.of("rich_source"), SchemaName.of("user"), SchemaCloner.Rows.HISTORY_ONLY))
+                .isInstanceOf(TenantryException.class).hasMessageContaining("exists already");
+    }
+
+    @Test
+    void aSourceMigratedSinceTheLastCopyIsReadAfresh(TestDatabase db) {
+        SchemaCloner fresh = new SchemaCloner(database.admin());
+        new SchemaMigrator(database.admin(), List.of("classpath:db/it/original")).provision(null, SchemaName.of("moving_source"));
+        fresh.copy(SchemaName.of("moving_source"), SchemaName.of("moving_one"), SchemaCloner.Rows.HISTORY_ONLY);
+        new SchemaMigrator(database.admin(), List.of("classpath:db/it/original", "classpath:db/it/extra_things"))
+                .migrate(null, SchemaName.of("moving_source"));
+        fresh.copy(SchemaName.of("moving_source"), SchemaName.of("moving_two"), SchemaCloner.Rows.HISTORY_ONLY);
+
+        assertThat(db.tables()).contains("moving_two.colours").doesNotContain("moving_one.colours");
+        assertThat(structure(db, "moving_two")).isEqualTo(structure(db, "moving_source"));
     }
 }
