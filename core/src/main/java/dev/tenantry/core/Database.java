@@ -59,17 +59,25 @@ public final class Database implements AutoCloseable {
     }
 
     private static DataSource adminDataSource(TenantryConfig config) {
-        PGSimpleDataSource admin = new PGSimpleDataSource();
-        admin.setURL(config.databaseUrl().jdbcUrl());
-        if (config.user() != null) {
-            admin.setUser(config.user());
+        return unpooled(config, config.adminDatabaseUrl(), "-admin");
+    }
+
+    /** A data source opening one fresh connection per call, with the configuration's credentials and timeouts. */
+    private static PGSimpleDataSource unpooled(TenantryConfig config, DatabaseUrl url, String applicationSuffix) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url.jdbcUrl());
+        boolean ownCredentials = url != config.databaseUrl();
+        String user = ownCredentials && url.user() != null ? url.user() : config.user();
+        String password = ownCredentials && url.password() != null ? url.password() : config.password();
+        if (user != null) {
+            dataSource.setUser(user);
         }
-        if (config.password() != null) {
-            admin.setPassword(config.password());
+        if (password != null) {
+            dataSource.setPassword(password);
         }
-        admin.setConnectTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
-        admin.setApplicationName(config.applicationName() + "-admin");
-        return admin;
+        dataSource.setConnectTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+        dataSource.setApplicationName(config.applicationName() + applicationSuffix);
+        return dataSource;
     }
 
     /**
@@ -77,13 +85,20 @@ public final class Database implements AutoCloseable {
      * server's own reason, instead of after the pool's acquire timeout.
      */
     public void checkConnection() {
-        try (Connection connection = admin.getConnection()) {
+        check(unpooled(config, config.databaseUrl(), "-check"), config.databaseUrl());
+        if (config.adminDatabaseUrl() != config.databaseUrl()) {
+            check(admin, config.adminDatabaseUrl());
+        }
+    }
+
+    private static void check(DataSource dataSource, DatabaseUrl url) {
+        try (Connection connection = dataSource.getConnection()) {
             connection.isValid(5);
         } catch (SQLException e) {
             Throwable cause = e.getCause();
             String detail = cause == null || cause.getMessage() == null || e.getMessage().contains(cause.getMessage())
                     ? "" : " (" + cause.getMessage() + ")";
-            throw new TenantryException("Cannot connect to " + config.databaseUrl() + ": " + e.getMessage() + detail, e);
+            throw new TenantryException("Cannot connect to " + url + ": " + e.getMessage() + detail, e);
         }
     }
 

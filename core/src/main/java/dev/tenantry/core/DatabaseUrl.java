@@ -59,7 +59,9 @@ public final class DatabaseUrl {
             throw invalid(url, "a JDBC URL must start with jdbc:postgresql://host");
         }
         String rest = url.substring("jdbc:postgresql://".length());
-        if (rest.indexOf('@') >= 0 && rest.indexOf('@') < authorityOf(rest).length() + 1) {
+        int query = rest.indexOf('?');
+        int at = rest.indexOf('@');
+        if (at >= 0 && (query < 0 || at < query)) {
             throw invalid(url, "puts user:password@ before the host, which pgjdbc would read as the host name;"
                     + " use ?user=...&password=..., DATABASE_USER and DATABASE_PASSWORD, or the postgresql:// form");
         }
@@ -134,7 +136,8 @@ public final class DatabaseUrl {
             if (colon > bracket) {
                 String port = hostAndPort.substring(colon + 1);
                 if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-                    throw invalid(url, "port '" + port + "' is not a number from 1 to 65535");
+                    // The value is not echoed: an unencoded password can end up where the port should be.
+                    throw invalid(url, "has a port that is not a number from 1 to 65535");
                 }
                 if (colon == 0) {
                     throw invalid(url, "names no host before the port");

@@ -30,6 +30,7 @@ public final class TenantryConfig {
     public static final String CONNECT_TIMEOUT = "TENANTRY_CONNECT_TIMEOUT";
     public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
+    public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
 
     private final DatabaseUrl databaseUrl;
     private final String user;
@@ -47,6 +48,7 @@ public final class TenantryConfig {
     private final Duration connectTimeout;
     private final String applicationName;
     private final boolean tenantRoles;
+    private final DatabaseUrl adminDatabaseUrl;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -65,6 +67,7 @@ public final class TenantryConfig {
         this.connectTimeout = b.connectTimeout;
         this.applicationName = b.applicationName;
         this.tenantRoles = b.tenantRoles;
+        this.adminDatabaseUrl = b.adminDatabaseUrl;
     }
 
     /** Settings read from the process environment, validated. */
@@ -150,6 +153,16 @@ public final class TenantryConfig {
         return tenantRoles;
     }
 
+    /**
+     * Where schema changes (provisioning, migrations, copies) connect: {@code TENANTRY_ADMIN_DATABASE_URL},
+     * else {@code DATABASE_URL}. Behind PgBouncer in transaction mode, point it at PostgreSQL itself (or a
+     * session-mode pool): migrations hold session-level locks and settings that a transaction-mode pooler
+     * would spread over several server sessions.
+     */
+    public DatabaseUrl adminDatabaseUrl() {
+        return adminDatabaseUrl != null ? adminDatabaseUrl : databaseUrl;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -170,6 +183,7 @@ public final class TenantryConfig {
         b.connectTimeout = connectTimeout;
         b.applicationName = applicationName;
         b.tenantRoles = tenantRoles;
+        b.adminDatabaseUrl = adminDatabaseUrl;
         return b;
     }
 
@@ -202,6 +216,7 @@ public final class TenantryConfig {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private String applicationName = "tenantry";
         private boolean tenantRoles;
+        private DatabaseUrl adminDatabaseUrl;
 
         private Builder() {
         }
@@ -225,6 +240,7 @@ public final class TenantryConfig {
             ifSet(env, CONNECT_TIMEOUT, v -> connectTimeout(SettingParsers.duration(CONNECT_TIMEOUT, v)));
             ifSet(env, APPLICATION_NAME, this::applicationName);
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
+            ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             return this;
         }
 
@@ -360,6 +376,20 @@ public final class TenantryConfig {
          */
         public Builder tenantRoles(boolean tenantRoles) {
             this.tenantRoles = tenantRoles;
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_ADMIN_DATABASE_URL}: where schema changes connect, when not through {@code DATABASE_URL}
+         * (for example straight to PostgreSQL when the application goes through PgBouncer in transaction mode).
+         * Either URL form; the user and password come from it, else from {@code DATABASE_USER} / {@code DATABASE_PASSWORD}.
+         */
+        public Builder adminDatabaseUrl(String url) {
+            try {
+                this.adminDatabaseUrl = DatabaseUrl.parse(url);
+            } catch (InvalidConfigurationException e) {
+                throw new InvalidConfigurationException(ADMIN_DATABASE_URL, e.getMessage().replaceFirst("^DATABASE_URL: ", ""));
+            }
             return this;
         }
 

@@ -40,7 +40,7 @@ class ExceptionsTest {
 
         assertThat(e.tenant()).isEqualTo("acme");
         assertThat(e.schema()).isEqualTo("acme");
-        assertThat(e.getMessage()).contains("'acme'").contains("\"acme\"").contains("tenantry tenants create acme");
+        assertThat(e.getMessage()).contains("'acme'").contains("\"acme\"").contains("no such tenant has been provisioned");
     }
 
     @Test

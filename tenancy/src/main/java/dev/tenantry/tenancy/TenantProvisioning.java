@@ -60,8 +60,9 @@ public final class TenantProvisioning {
      * @param migrations Flyway locations of the tenant migrations
      */
     public static TenantProvisioning open(Database database, List<String> migrations, TenantSchemaMapping mapping) {
+        TenantSchemaMapping guarded = refusingTenantrySchemas(mapping, database.config().sharedSchema());
         return new TenantProvisioning(database, new SchemaMigrator(database.admin(), migrations),
-                new TenantRegistry(database, mapping), mapping);
+                new TenantRegistry(database, guarded), guarded);
     }
 
     TenantRegistry registry() {
@@ -663,16 +664,28 @@ public final class TenantProvisioning {
      * @throws dev.tenantry.core.InvalidSchemaNameException for a refused id
      */
     public SchemaName checkTenant(String tenant) {
-        SchemaName schema = mapping.resolve(tenant);
-        if (schema.value().equals(TEMPLATE_SCHEMA)) {
-            throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema.value(),
-                    "it is Tenantry's template schema, which new tenants are copied from");
-        }
-        if (schema.equals(registry.sharedSchema())) {
-            throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema.value(),
-                    "it is Tenantry's shared schema (TENANTRY_SHARED_SCHEMA)");
-        }
-        return schema;
+        return mapping.resolve(tenant);
+    }
+
+    /** The application's mapping, refusing Tenantry's own schemas: what scopes and the registry check ids with. */
+    TenantSchemaMapping mapping() {
+        return mapping;
+    }
+
+    /** Wraps a mapping so that it refuses the shared schema and the template schema as any tenant's schema. */
+    private static TenantSchemaMapping refusingTenantrySchemas(TenantSchemaMapping mapping, SchemaName shared) {
+        return tenant -> {
+            String schema = mapping.schemaFor(tenant);
+            if (shared.value().equals(schema)) {
+                throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema,
+                        "it is Tenantry's shared schema (TENANTRY_SHARED_SCHEMA)");
+            }
+            if (TEMPLATE_SCHEMA.equals(schema)) {
+                throw new dev.tenantry.core.InvalidSchemaNameException(tenant, schema,
+                        "it is Tenantry's template schema, which new tenants are copied from");
+            }
+            return schema;
+        };
     }
 
     /** Migrates the schema a per-deployment process is pinned to; {@code public} is migrated, never created. */

@@ -146,7 +146,7 @@ final class TenantRegistry {
             if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
                 return List.of(); // no registry yet: no tenants
             }
-            throw failure("read the tenant registry", e);
+            throw failure("read the tenant registry" + (parameter == null ? "" : " for tenant '" + parameter + "'"), e);
         }
     }
 

@@ -172,7 +172,7 @@ public final class TenantryPersistence implements AutoCloseable {
                 if (config.mode() == TenancyMode.PER_DEPLOYMENT) {
                     prepareDeploymentSchema(database, provisioning, deploymentSchema);
                 }
-                Tenants.useMapping(effectiveMapping);
+                Tenants.useMapping(provisioning.mapping());
                 EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry, roles(database)));
                 LOG.info("Tenantry started: {}", config);
                 return new TenantryPersistence(config, database, provisioning, factory);
