@@ -2,6 +2,10 @@ package dev.tenantry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tenantry.bench.PlainHibernate;
+import dev.tenantry.bench.Requests;
+import dev.tenantry.bench.RoundTripCounter;
+import dev.tenantry.bench.SearchPathConnectionProvider;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
@@ -10,17 +14,11 @@ import dev.tenantry.entities.AnonSessions;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.entities.User;
 import dev.tenantry.entities.Users;
-import dev.tenantry.it.support.RoundTripCounter;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
 import dev.tenantry.tenancy.TenantryPersistence;
 import dev.tenantry.tenancy.Tenants;
-import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
-import dev.tenantry.tenancy.hibernate.TenantSchema;
 import jakarta.persistence.EntityManagerFactory;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,13 +28,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
-import org.hibernate.boot.model.naming.Identifier;
-import org.hibernate.boot.model.naming.PhysicalNamingStrategyStandardImpl;
-import org.hibernate.cfg.AvailableSettings;
-import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
-import org.hibernate.engine.jdbc.env.spi.JdbcEnvironment;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Counts, on the wire, the round trips one transaction costs under each way of choosing the schema.
  * Tenantry must cost exactly what plain single-schema Hibernate costs; the session-search_path provider
- * is the negative control that shows the counter sees extra round trips when they happen.
+ * is the negative control that shows the counter sees extra round trips when they happen. The counter, the
+ * plain-Hibernate baseline, the search_path provider and the two requests are the bench module's, so this
+ * test and {@code tenantry-bench} measure the same code.
  */
 @WithPostgres
 class RoundTripTest {
@@ -81,7 +74,7 @@ class RoundTripTest {
         double baselineWeb;
         try (Database database = Database.open(viaCounter.build())) {
             new SchemaMigrator(database.admin(), List.of(Tenantry.MIGRATIONS)).provision(null, SchemaName.ofTenant("rt_base"));
-            EntityManagerFactory plain = plainHibernate(database.pool(), new FixedSchemaNaming("rt_base"), Map.of());
+            EntityManagerFactory plain = PlainHibernate.oneSchema(database.pool(), "rt_base");
             try {
                 List<Visitor> visitors = List.of(visitor(plain, "rt_base"));
                 baselineRead = measure("baseline (plain Hibernate, one schema)", "read", v -> read(plain, v), visitors);
@@ -116,15 +109,12 @@ class RoundTripTest {
 
         try (Database database = Database.open(viaCounter.perDeployment(null).build())) {
             SchemaMigrator migrator = new SchemaMigrator(database.admin(), List.of(Tenantry.MIGRATIONS));
-            Map<String, Object> settings = new HashMap<>();
-            settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER, new SearchPathProvider(database.pool()));
-            settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
             List<String> tenants = new ArrayList<>();
             for (int i = 0; i < TENANTS; i++) {
                 tenants.add("rt_" + i);
                 migrator.provision(null, SchemaName.ofTenant("rt_" + i));
             }
-            EntityManagerFactory searchPath = plainHibernate(database.pool(), new FixedSchemaNaming(null), settings);
+            EntityManagerFactory searchPath = PlainHibernate.multiTenant(new SearchPathConnectionProvider(database.pool()));
             try {
                 List<Visitor> visitors = new ArrayList<>();
                 for (String tenant : tenants) {
@@ -153,14 +143,11 @@ class RoundTripTest {
     }
 
     private static Object read(EntityManagerFactory emf, Visitor visitor) {
-        return emf.callInTransaction(em -> em.find(User.class, visitor.userId()));
+        return Requests.read(emf, visitor.userId());
     }
 
     private static Object web(EntityManagerFactory emf, Visitor visitor) {
-        return emf.callInTransaction(em -> {
-            new Users(em).findByEmail(visitor.email()).orElseThrow();
-            return new AnonSessions(em).touch(visitor.token(), Duration.ofHours(1)).orElseThrow();
-        });
+        return Requests.web(emf, visitor.email(), visitor.token());
     }
 
     private static double measure(String strategy, String workload, Consumer<Visitor> transaction, List<Visitor> visitors) {
@@ -175,90 +162,5 @@ class RoundTripTest {
         double perTransaction = (counter.roundTrips() - before) / (double) MEASURED;
         FIGURES.put(strategy + " / " + workload, perTransaction);
         return perTransaction;
-    }
-
-    private static EntityManagerFactory plainHibernate(DataSource pool, PhysicalNamingStrategyStandardImpl naming,
-                                                       Map<String, Object> extra) {
-        HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("round-trips")
-                .managedClasses(Tenantry.ENTITIES)
-                .property(AvailableSettings.PHYSICAL_NAMING_STRATEGY, naming)
-                .property(AvailableSettings.HBM2DDL_AUTO, "none");
-        if (extra.isEmpty()) {
-            configuration.property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, pool);
-        }
-        extra.forEach(configuration::property);
-        return configuration.createEntityManagerFactory();
-    }
-
-    /** Maps the entities' logical tenant schema to one fixed schema, or to none (unqualified SQL). */
-    static final class FixedSchemaNaming extends PhysicalNamingStrategyStandardImpl {
-        private static final long serialVersionUID = 1L;
-        private final String schema;
-
-        FixedSchemaNaming(String schema) {
-            this.schema = schema;
-        }
-
-        @Override
-        public Identifier toPhysicalSchemaName(Identifier logicalName, JdbcEnvironment environment) {
-            if (logicalName != null && TenantSchema.LOGICAL.equals(logicalName.getText())) {
-                return schema == null ? null : Identifier.toIdentifier(schema, true);
-            }
-            return super.toPhysicalSchemaName(logicalName, environment);
-        }
-    }
-
-    /** The pattern many tutorials teach: set search_path on checkout, reset it on release. */
-    static final class SearchPathProvider implements MultiTenantConnectionProvider<String> {
-        private static final long serialVersionUID = 1L;
-        private final transient DataSource pool;
-
-        SearchPathProvider(DataSource pool) {
-            this.pool = pool;
-        }
-
-        @Override
-        public Connection getConnection(String tenant) throws SQLException {
-            Connection connection = pool.getConnection();
-            execute(connection, "SET search_path TO " + SchemaName.ofTenant(tenant).quoted());
-            return connection;
-        }
-
-        @Override
-        public void releaseConnection(String tenant, Connection connection) throws SQLException {
-            execute(connection, "SET search_path TO public");
-            connection.close();
-        }
-
-        private static void execute(Connection connection, String sql) throws SQLException {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            }
-        }
-
-        @Override
-        public Connection getAnyConnection() throws SQLException {
-            return pool.getConnection();
-        }
-
-        @Override
-        public void releaseAnyConnection(Connection connection) throws SQLException {
-            connection.close();
-        }
-
-        @Override
-        public boolean supportsAggressiveRelease() {
-            return false;
-        }
-
-        @Override
-        public boolean isUnwrappableAs(Class<?> type) {
-            return false;
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) {
-            throw new IllegalArgumentException(type.getName());
-        }
     }
 }

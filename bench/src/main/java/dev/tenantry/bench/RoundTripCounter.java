@@ -1,4 +1,4 @@
-package dev.tenantry.it.support;
+package dev.tenantry.bench;
 
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -1,0 +1,179 @@
+package dev.tenantry.bench;
+
+import dev.tenantry.core.TenantryConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The PostgreSQL server the bench measures: the one {@code DATABASE_URL} names, else an embedded
+ * PostgreSQL started with the default {@code max_connections} of 100 and discarded at the end.
+ */
+final class BenchServer implements AutoCloseable {
+
+    /** PostgreSQL's own default; the embedded server is started with it so that pool-per-tenant meets the real limit. */
+    static final String DEFAULT_MAX_CONNECTIONS = "100";
+
+    private final String description;
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String query;
+    private final String user;
+    private final String password;
+    private final EmbeddedPostgres embedded;
+
+    private BenchServer(String description, String host, int port, String database, String query, String user,
+                        String password, EmbeddedPostgres embedded) {
+        this.description = description;
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.query = query;
+        this.user = user;
+        this.password = password;
+        this.embedded = embedded;
+    }
+
+    static BenchServer start(Map<String, String> env) throws IOException {
+        String url = env.get(TenantryConfig.DATABASE_URL);
+        if (url != null && !url.isBlank()) {
+            return fromConfig(TenantryConfig.builder().environment(env).build());
+        }
+        EmbeddedPostgres embedded = EmbeddedPostgres.builder()
+                .setServerConfig("max_connections", DEFAULT_MAX_CONNECTIONS)
+                .start();
+        return new BenchServer("embedded PostgreSQL (discarded at the end)", "localhost", embedded.getPort(), "postgres",
+                "", "postgres", null, embedded);
+    }
+
+    private static BenchServer fromConfig(TenantryConfig config) {
+        String jdbc = config.databaseUrl().jdbcUrl();
+        String rest = jdbc.substring("jdbc:postgresql://".length());
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        String pathAndQuery = slash < 0 ? "" : rest.substring(slash + 1);
+        int question = pathAndQuery.indexOf('?');
+        String database = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
+        String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
+        if (hostPort.contains(",")) {
+            throw new IllegalArgumentException("DATABASE_URL names several hosts; the bench needs one server");
+        }
+        int colon = hostPort.lastIndexOf(':');
+        int bracket = hostPort.lastIndexOf(']');
+        String host = colon > bracket ? hostPort.substring(0, colon) : hostPort;
+        int port = colon > bracket ? Integer.parseInt(hostPort.substring(colon + 1)) : 5432;
+        String user = config.user();
+        String password = config.password();
+        StringBuilder kept = new StringBuilder();
+        for (String parameter : query.split("&")) {
+            if (parameter.isEmpty()) {
+                continue;
+            }
+            if (parameter.startsWith("user=") && user == null) {
+                user = parameter.substring(5);
+            } else if (parameter.startsWith("password=") && password == null) {
+                password = parameter.substring(9);
+            } else if (!parameter.startsWith("user=") && !parameter.startsWith("password=")) {
+                kept.append(kept.length() == 0 ? "" : "&").append(parameter);
+            }
+        }
+        return new BenchServer("DATABASE_URL " + config.databaseUrl(), host, port,
+                database.isEmpty() ? "postgres" : database, kept.toString(), user, password, null);
+    }
+
+    String description() {
+        return description;
+    }
+
+    boolean embedded() {
+        return embedded != null;
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String database() {
+        return database;
+    }
+
+    String user() {
+        return user;
+    }
+
+    String password() {
+        return password;
+    }
+
+    /** A URL straight to the server, for setup work that is not measured. */
+    String directJdbcUrl() {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database + (query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** A URL through {@code counter}, for everything measured. The relay needs a plain, unencrypted connection. */
+    String relayedJdbcUrl(RoundTripCounter counter) {
+        return counter.jdbcUrl(database);
+    }
+
+    Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        properties.setProperty("ApplicationName", "tenantry-bench-monitor");
+        return DriverManager.getConnection(directJdbcUrl(), properties);
+    }
+
+    /** {@code SHOW <setting>} on the server. */
+    String setting(String name) throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SHOW " + name)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    /**
+     * Waits until the server has closed the connections of strategies measured before, so that the next
+     * strategy has the same connection budget; a closed pool's backends exit a moment after their sockets close.
+     */
+    void awaitMeasuredConnectionsClosed(Duration timeout) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, Target.APPLICATION_NAME);
+            while (true) {
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    if (rows.getInt(1) == 0 || System.nanoTime() > deadline) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.tenantry.bench;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one measurement window: {@code threads} client threads send requests back to back, each to a
+ * tenant chosen at random, first for a warm-up, then, after all threads have stopped and the round-trip
+ * counter has been read, for the measured time. Every transaction's latency is recorded; the counter is
+ * read again once every thread has finished, so round trips per transaction are exact.
+ */
+final class Harness {
+
+    /** What one window measured. */
+    record Window(double opsPerSec, long[] sortedLatencyNanos, long roundTrips, int poolConnections) {
+
+        long transactions() {
+            return sortedLatencyNanos.length;
+        }
+    }
+
+    /** A request failed; the window stops at the first failure. */
+    static final class WindowFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        WindowFailed(String stage, Throwable cause) {
+            super(stage + ": " + cause, cause);
+        }
+    }
+
+    private static final AtomicInteger THREAD_NUMBERS = new AtomicInteger();
+
+    private final RoundTripCounter counter;
+    private final long seed;
+
+    Harness(RoundTripCounter counter, long seed) {
+        this.counter = counter;
+        this.seed = seed;
+    }
+
+    /**
+     * Chooses visitors so that tenants are random per request, while no two threads ever touch the same
+     * user: thread {@code i} of {@code n} takes the users whose number is {@code i} modulo {@code n}, so
+     * concurrent web requests never conflict on one session's optimistic lock.
+     */
+    static Visitor pick(List<List<Visitor>> byTenant, boolean switchesTenants, SplittableRandom random, int thread,
+                        int threads) {
+        List<Visitor> visitors = byTenant.get(switchesTenants ? random.nextInt(byTenant.size()) : 0);
+        int mine = (visitors.size() - thread + threads - 1) / threads;
+        return visitors.get(random.nextInt(mine) * threads + thread);
+    }
+
+    Window run(Strategy strategy, Workload workload, int threads, List<List<Visitor>> byTenant, double warmSeconds,
+               double measureSeconds) throws WindowFailed, InterruptedException {
+        boolean switches = strategy.name().switchesTenants();
+        CountDownLatch warmed = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+        long[] measureEnd = new long[1];
+        ExecutorService workers = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "bench-client-" + THREAD_NUMBERS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Future<?>[] jobs = new Future<?>[threads];
+            long[][] latencies = new long[threads][];
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                jobs[t] = workers.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed * 31 + thread);
+                    try {
+                        while (failure.get() == null && System.nanoTime() < warmEnd) {
+                            strategy.run(workload, pick(byTenant, switches, random, thread, threads));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        warmed.countDown();
+                    }
+                    go.await();
+                    long end;
+                    synchronized (measureEnd) {
+                        end = measureEnd[0];
+                    }
+                    long[] recorded = new long[4096];
+                    int count = 0;
+                    try {
+                        while (failure.get() == null) {
+                            Visitor visitor = pick(byTenant, switches, random, thread, threads);
+                            long start = System.nanoTime();
+                            if (start >= end) {
+                                break;
+                            }
+                            strategy.run(workload, visitor);
+                            if (count == recorded.length) {
+                                recorded = Arrays.copyOf(recorded, count * 2);
+                            }
+                            recorded[count++] = System.nanoTime() - start;
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                    latencies[thread] = Arrays.copyOf(recorded, count);
+                    return null;
+                });
+            }
+            warmed.await();
+            long roundTripsBefore = counter.roundTrips();
+            long start = System.nanoTime();
+            synchronized (measureEnd) {
+                measureEnd[0] = failure.get() != null ? start : start + (long) (measureSeconds * 1e9);
+            }
+            go.countDown();
+            for (Future<?> job : jobs) {
+                try {
+                    job.get();
+                } catch (ExecutionException e) {
+                    failure.compareAndSet(null, e.getCause());
+                }
+            }
+            long elapsed = System.nanoTime() - start;
+            long roundTrips = counter.roundTrips() - roundTripsBefore;
+            if (failure.get() != null) {
+                throw new WindowFailed(workload.key() + " with " + threads + " threads", failure.get());
+            }
+            long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
+            Arrays.sort(all);
+            return new Window(all.length / (elapsed / 1e9), all, roundTrips, strategy.poolConnections());
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    /** The nearest-rank percentile of sorted values; NaN for none. */
+    static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

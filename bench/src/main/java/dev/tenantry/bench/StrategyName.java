@@ -1,0 +1,50 @@
+package dev.tenantry.bench;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** The strategies the bench compares, by the names used in options and JSON. */
+public enum StrategyName {
+
+    BASELINE("baseline", false, "plain Hibernate + HikariCP, one schema, no multi-tenancy"),
+    TENANTRY_PER_REQUEST("tenantry-per-request", true, "Tenantry, tenant per request, schema rendered into the SQL"),
+    TENANTRY_PER_DEPLOYMENT("tenantry-per-deployment", false, "Tenantry, one fixed schema (DATABASE_SCHEMA)"),
+    HIBERNATE_SCHEMA_MAPPER("hibernate-schema-mapper", true, "Hibernate 7 TenantSchemaMapper (Connection.setSchema), one pool"),
+    SEARCH_PATH_PROVIDER("search-path-provider", true, "MultiTenantConnectionProvider: SET search_path on checkout, reset on release"),
+    POOL_PER_TENANT("pool-per-tenant", true, "one HikariCP pool per tenant (currentSchema), opened on first use"),
+    RAW_JDBC("raw-jdbc", true, "raw JDBC over HikariCP, schema-qualified SQL: the floor");
+
+    private final String key;
+    private final boolean switchesTenants;
+    private final String description;
+
+    StrategyName(String key, boolean switchesTenants, String description) {
+        this.key = key;
+        this.switchesTenants = switchesTenants;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** Whether requests go to a tenant chosen at random; otherwise every request uses one schema. */
+    public boolean switchesTenants() {
+        return switchesTenants;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The strategy named {@code key}. */
+    public static StrategyName of(String key) {
+        for (StrategyName name : values()) {
+            if (name.key.equals(key)) {
+                return name;
+            }
+        }
+        throw new IllegalArgumentException("Unknown strategy '" + key + "'; known: "
+                + Arrays.stream(values()).map(StrategyName::key).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tenantry.bench;
+
+import dev.tenantry.core.TenantryConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where and how every strategy connects: the same database through the round-trip counter, the same
+ * pool size, the same pool settings.
+ *
+ * @param jdbcUrl      a URL through the {@link RoundTripCounter}
+ * @param sharedSchema the schema of the bench's tenant registry
+ * @param tenants      the tenant ids (which are also their schema names) in use; the first is the fixed schema
+ */
+record Target(String jdbcUrl, String user, String password, int poolSize, String sharedSchema, List<String> tenants) {
+
+    /** What {@code pg_stat_activity.application_name} shows for every measured connection. */
+    static final String APPLICATION_NAME = "tenantry-bench";
+
+    /** The schema of the strategies that use one: baseline, per-deployment. */
+    String fixedSchema() {
+        return tenants.get(0);
+    }
+
+    /** Tenantry's settings for every pool of every strategy; the caller picks the mode. */
+    TenantryConfig.Builder config() {
+        return configFor(jdbcUrl);
+    }
+
+    /** The same settings for a pool whose connections start in {@code schema} (pgjdbc's {@code currentSchema}). */
+    TenantryConfig.Builder config(String schema) {
+        return configFor(jdbcUrl + (jdbcUrl.indexOf('?') < 0 ? "?" : "&") + "currentSchema=" + schema);
+    }
+
+    private TenantryConfig.Builder configFor(String url) {
+        TenantryConfig.Builder builder = TenantryConfig.builder()
+                .databaseUrl(url)
+                .poolMaxSize(poolSize)
+                .poolMinIdle(0)
+                .acquireTimeout(Duration.ofSeconds(3))
+                // No keepalive pings while the bench runs: a ping of an idle pool would be counted as a round
+                // trip of whichever strategy is being measured at that moment.
+                .keepalive(Duration.ofMinutes(59))
+                .sharedSchema(sharedSchema)
+                .applicationName(APPLICATION_NAME);
+        if (user != null) {
+            builder.user(user);
+        }
+        if (password != null) {
+            builder.password(password);
+        }
+        return builder;
+    }
+}

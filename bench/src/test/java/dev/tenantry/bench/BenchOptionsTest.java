@@ -1,0 +1,81 @@
+package dev.tenantry.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    @Test
+    void defaultsAreTheFullRun() {
+        BenchOptions options = BenchOptions.parse();
+        assertThat(options.quick()).isFalse();
+        assertThat(options.tenants()).containsExactly(1, 100, 1000);
+        assertThat(options.threads()).containsExactly(1, 4);
+        assertThat(options.rounds()).isEqualTo(10);
+        assertThat(options.secondsPerWindow()).isEqualTo(0.5);
+        assertThat(options.strategies()).containsExactly(StrategyName.values());
+        assertThat(options.poolSize()).isEqualTo(4);
+        assertThat(options.json()).isNull();
+        assertThat(options.jdbcProperties()).isEmpty();
+    }
+
+    @Test
+    void quickPicksSmallDefaultsThatExplicitOptionsOverrideInAnyOrder() {
+        BenchOptions quick = BenchOptions.parse("--quick", "--json", "results.json");
+        assertThat(quick.tenants()).containsExactly(1, 20);
+        assertThat(quick.rounds()).isEqualTo(1);
+        assertThat(quick.secondsPerWindow()).isEqualTo(0.25);
+        assertThat(quick.json()).isEqualTo(Path.of("results.json"));
+
+        BenchOptions overridden = BenchOptions.parse("--tenants=1000,1,100,1", "--quick", "--rounds", "3");
+        assertThat(overridden.tenants()).containsExactly(1, 100, 1000);
+        assertThat(overridden.rounds()).isEqualTo(3);
+        assertThat(overridden.secondsPerWindow()).isEqualTo(0.25);
+    }
+
+    @Test
+    void baselineAlwaysRunsFirst() {
+        BenchOptions options = BenchOptions.parse("--strategies", "raw-jdbc,tenantry-per-request,raw-jdbc");
+        assertThat(options.strategies()).containsExactly(StrategyName.BASELINE, StrategyName.RAW_JDBC,
+                StrategyName.TENANTRY_PER_REQUEST);
+    }
+
+    @Test
+    void refusesWhatItCannotUse() {
+        assertThatThrownBy(() -> BenchOptions.parse("--strategies", "tenantry"))
+                .hasMessageContaining("Unknown strategy 'tenantry'").hasMessageContaining("pool-per-tenant");
+        assertThatThrownBy(() -> BenchOptions.parse("--tenants", "0")).hasMessageContaining("--tenants");
+        assertThatThrownBy(() -> BenchOptions.parse("--threads")).hasMessageContaining("--threads needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse("--fast")).hasMessageContaining("Unknown option '--fast'");
+        assertThatThrownBy(() -> BenchOptions.parse("--seconds-per-window", "0")).hasMessageContaining("more than 0");
+        assertThatThrownBy(() -> BenchOptions.parse("--threads", "16")).hasMessageContaining("--users-per-tenant");
+        assertThatThrownBy(() -> BenchOptions.parse("--jdbc-properties", "sslmode=require"))
+                .hasMessageContaining("cannot set sslmode");
+    }
+
+    @Test
+    void jdbcPropertiesAreKeptAsAQueryString() {
+        assertThat(BenchOptions.parse("--jdbc-properties", "?prepareThreshold=0&preparedStatementCacheQueries=512")
+                .jdbcProperties()).isEqualTo("prepareThreshold=0&preparedStatementCacheQueries=512");
+    }
+
+    @Test
+    void helpListsEveryStrategy() {
+        assertThat(BenchOptions.parse("-h").help()).isTrue();
+        for (StrategyName name : StrategyName.values()) {
+            assertThat(BenchOptions.USAGE).contains(name.key());
+        }
+    }
+
+    @Test
+    void rotationGivesEveryStrategyEveryPosition() {
+        List<String> items = List.of("a", "b", "c");
+        assertThat(Bench.rotated(items, 0)).containsExactly("a", "b", "c");
+        assertThat(Bench.rotated(items, 1)).containsExactly("b", "c", "a");
+        assertThat(Bench.rotated(items, 5)).containsExactly("c", "a", "b");
+    }
+}

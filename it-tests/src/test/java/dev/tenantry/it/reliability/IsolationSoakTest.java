@@ -1,0 +1,51 @@
+package dev.tenantry.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenantry.entities.Tenantry;
+import dev.tenantry.it.support.IsolationSoak;
+import dev.tenantry.it.support.TestDatabase;
+import dev.tenantry.it.support.WithPostgres;
+import dev.tenantry.tenancy.TenantryPersistence;
+import dev.tenantry.tenancy.hibernate.TenantSchema;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The isolation soak straight against PostgreSQL: many threads over a pool smaller than the number of
+ * threads, so every connection serves many tenants in turn. Sized by {@code -Dsoak.transactions}
+ * (default 5,000; the {@code reliability} profile runs 100,000).
+ */
+@WithPostgres
+class IsolationSoakTest {
+
+    static final int TRANSACTIONS = IsolationSoak.size("soak.transactions", 5_000);
+    static final int THREADS = IsolationSoak.size("soak.threads", 8);
+    static final int TENANTS = IsolationSoak.size("soak.tenants", 16);
+
+    @Test
+    void manyThreadsAndTenantsOverOneSmallPoolNeverCrossTenantsAndLoseNothing(TestDatabase db) throws Exception {
+        List<String> tenants = IsolationSoak.tenants("soak_", TENANTS);
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().poolMaxSize(4).build())) {
+            tenants.forEach(tenantry.provisioning()::provision);
+
+            IsolationSoak.Result result = IsolationSoak.run(
+                    new IsolationSoak.Settings("tenantry, direct, pool 4", TRANSACTIONS, THREADS, tenants, 42,
+                            TenantSchema.PLACEHOLDER + ".users"),
+                    tenantry.entityManagerFactory(), db::connect);
+            System.out.println(result.summary());
+
+            assertThat(result.transactions()).isEqualTo(TRANSACTIONS);
+            assertThat(result.errors()).as("errors: %s", result.errorSamples()).isZero();
+            assertThat(result.reads()).isPositive();
+            assertThat(result.writesCommitted()).isPositive();
+            assertThat(result.crossTenantReads()).as("cross-tenant reads").isZero();
+            assertThat(result.foreignRowsAtEnd()).as("cross-tenant writes").isZero();
+            assertThat(result.lostRows()).as("rows lost").isZero();
+            assertThat(result.unexpectedRows()).as("rows nobody committed").isZero();
+            assertThat(result.rowsPerTenant()).as("rows per tenant, exactly as committed")
+                    .isEqualTo(result.committedPerTenant());
+            assertThat(db.tables()).doesNotContain("public.users");
+        }
+    }
+}
