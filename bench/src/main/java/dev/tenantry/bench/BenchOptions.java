@@ -34,7 +34,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "  --rounds N                rounds; each runs one window per strategy, workload and thread count,",
             "                            strategies in rotated order; throughput is the median over rounds",
             "                            (default 10; quick 1)",
-            "  --strategies LIST         strategies to run (default all; baseline always runs):",
+            "  --strategies LIST         strategies to run (default all but tenantry-tenant-roles; baseline always runs):",
             "                            " + String.join(",", keys()),
             "  --pool-size N             connections per pool, the same for every strategy (default 4)",
             "  --users-per-tenant N      seeded users (each with one anonymous session) per tenant (default 8)",
@@ -125,7 +125,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 seconds != null ? seconds : quick ? 0.25 : 0.5,
                 warmup != null ? warmup : quick ? 0.25 : 1.0,
                 rounds != null ? rounds : quick ? 1 : 10,
-                strategies != null ? strategies : List.of(StrategyName.values()),
+                strategies != null ? strategies : StrategyName.byDefault(),
                 poolSize, usersPerTenant, jdbcProperties, keepSchemas, verbose);
     }
 

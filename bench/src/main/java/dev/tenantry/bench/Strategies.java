@@ -39,6 +39,12 @@ final class Strategies {
                         () -> connections(database.pool()), database);
             }
             case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.config().perRequest().build()));
+            case TENANTRY_TENANT_ROLES -> {
+                TenantryPersistence roles = Tenantry.start(target.config().perRequest().tenantRoles(true).build());
+                // The bench's tenants were provisioned without roles: migrating each one grants its role.
+                target.tenants().forEach(roles.provisioning()::migrate);
+                yield tenantry(name, true, roles);
+            }
             case TENANTRY_PER_DEPLOYMENT ->
                     tenantry(name, false, Tenantry.start(target.config().perDeployment(target.fixedSchema()).build()));
             case HIBERNATE_SCHEMA_MAPPER -> {

@@ -12,7 +12,10 @@ public enum StrategyName {
     HIBERNATE_SCHEMA_MAPPER("hibernate-schema-mapper", true, "Hibernate 7 TenantSchemaMapper (Connection.setSchema), one pool"),
     SEARCH_PATH_PROVIDER("search-path-provider", true, "MultiTenantConnectionProvider: SET search_path on checkout, reset on release"),
     POOL_PER_TENANT("pool-per-tenant", true, "one HikariCP pool per tenant (currentSchema), opened on first use"),
-    RAW_JDBC("raw-jdbc", true, "raw JDBC over HikariCP, schema-qualified SQL: the floor");
+    RAW_JDBC("raw-jdbc", true, "raw JDBC over HikariCP, schema-qualified SQL: the floor"),
+    /** Not in the default run: name it with --strategies to measure the opt-in defence in depth. */
+    TENANTRY_TENANT_ROLES("tenantry-tenant-roles", true,
+            "Tenantry per request with a PostgreSQL role per tenant (SET LOCAL ROLE in each transaction)");
 
     private final String key;
     private final boolean switchesTenants;
@@ -35,6 +38,11 @@ public enum StrategyName {
 
     public String description() {
         return description;
+    }
+
+    /** The strategies a run measures when --strategies does not name them: all but the opt-in ones. */
+    public static java.util.List<StrategyName> byDefault() {
+        return Arrays.stream(values()).filter(name -> name != TENANTRY_TENANT_ROLES).toList();
     }
 
     /** The strategy named {@code key}. */

@@ -17,7 +17,8 @@ class BenchOptionsTest {
         assertThat(options.threads()).containsExactly(1, 4);
         assertThat(options.rounds()).isEqualTo(10);
         assertThat(options.secondsPerWindow()).isEqualTo(0.5);
-        assertThat(options.strategies()).containsExactly(StrategyName.values());
+        assertThat(options.strategies()).containsExactlyElementsOf(StrategyName.byDefault())
+                .doesNotContain(StrategyName.TENANTRY_TENANT_ROLES);
         assertThat(options.poolSize()).isEqualTo(4);
         assertThat(options.json()).isNull();
         assertThat(options.jdbcProperties()).isEmpty();
