@@ -31,6 +31,7 @@ public final class RoundTripCounter implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final AtomicLong roundTrips = new AtomicLong();
+    private final AtomicLong sqlMessages = new AtomicLong();
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "round-trip-counter");
         thread.setDaemon(true);
@@ -54,6 +55,14 @@ public final class RoundTripCounter implements AutoCloseable {
     /** The round trips counted so far over all connections. */
     public long roundTrips() {
         return roundTrips.get();
+    }
+
+    /**
+     * The messages that carried SQL text so far: each simple Query ('Q') and each Parse ('P'). Zero over a
+     * stretch of work proves that no SQL reached the server during it.
+     */
+    public long sqlMessages() {
+        return sqlMessages.get();
     }
 
     /** A JDBC URL for {@code database} that goes through this counter. */
@@ -110,6 +119,9 @@ public final class RoundTripCounter implements AutoCloseable {
                 }
                 if (type == 'S' || type == 'Q') {
                     roundTrips.incrementAndGet();
+                }
+                if (type == 'Q' || type == 'P') {
+                    sqlMessages.incrementAndGet();
                 }
                 if (TRACE) {
                     System.out.print((char) type + (type == 'S' || type == 'Q' ? "|\n" : " "));

@@ -1,5 +1,6 @@
 package dev.tenantry.it.reliability;
 
+import dev.tenantry.bench.RoundTripCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -8,7 +9,6 @@ import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.entities.Users;
-import dev.tenantry.it.support.StatementCounter;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
 import dev.tenantry.tenancy.TenantScope;
@@ -45,13 +45,13 @@ class HostileTenantIdTest {
     private static final int GENERATED = 3_000;
     private static final String SHARED_SCHEMA = "tenantry";
 
-    private static StatementCounter counter;
+    private static RoundTripCounter counter;
     private static TenantryPersistence tenantry;
     private static EntityManagerFactory emf;
 
     @BeforeAll
     static void start(TestDatabase db) throws Exception {
-        counter = StatementCounter.start(db.server().host(), db.server().port());
+        counter = RoundTripCounter.start(db.server().host(), db.server().port());
         Map<String, String> env = new HashMap<>(db.environment());
         env.put(TenantryConfig.DATABASE_URL, counter.jdbcUrl(db.name()));
         // No keepalive ping may fall into the window in which the statements are counted.
@@ -102,7 +102,7 @@ class HostileTenantIdTest {
         List<String> hostile = explicitHostileIds();
         assertThat(new LinkedHashSet<>(hostile)).as("distinct explicit hostile ids").hasSizeGreaterThanOrEqualTo(50);
         Catalog before = Catalog.of(db);
-        long statementsBefore = counter.statements();
+        long statementsBefore = counter.sqlMessages();
         int refusals = 0;
 
         for (String id : hostile) {
@@ -114,7 +114,7 @@ class HostileTenantIdTest {
         assertRefused("checkTenant(tenantry)", catchThrowable(() -> tenantry.provisioning().checkTenant(SHARED_SCHEMA)), SHARED_SCHEMA);
         refusals += 2;
 
-        long statements = counter.statements() - statementsBefore;
+        long statements = counter.sqlMessages() - statementsBefore;
         System.out.println("[reliability] hostile tenant ids: " + hostile.size() + " explicit ids (and null) refused at "
                 + refusals + " doors with InvalidSchemaNameException; SQL messages sent while refusing: " + statements
                 + "; catalog unchanged: " + before.equals(Catalog.of(db)));
@@ -129,7 +129,7 @@ class HostileTenantIdTest {
     void generatedIdsAreAcceptedExactlyWhenTheyAreValidSchemaNamesAndRefusedBeforeAnySqlOtherwise(TestDatabase db) {
         List<String> generated = generate(new Random(20_251_121L), GENERATED);
         Catalog before = Catalog.of(db);
-        long statementsBefore = counter.statements();
+        long statementsBefore = counter.sqlMessages();
         int accepted = 0;
         int refused = 0;
 
@@ -149,7 +149,7 @@ class HostileTenantIdTest {
             }
         }
 
-        long statements = counter.statements() - statementsBefore;
+        long statements = counter.sqlMessages() - statementsBefore;
         System.out.println("[reliability] generated tenant ids: " + generated.size() + " (seeded), " + accepted
                 + " valid and accepted, " + refused + " invalid and refused before any SQL; SQL messages sent: "
                 + statements);
@@ -161,12 +161,12 @@ class HostileTenantIdTest {
 
     @Test
     void theSharedSchemaAsATenantIdIsRefusedByEveryDoorBeforeAnySql() {
-        long statementsBefore = counter.statements();
+        long statementsBefore = counter.sqlMessages();
 
         assertRefused("Tenants.open", catchThrowable(() -> Tenants.open(SHARED_SCHEMA).close()), SHARED_SCHEMA);
         assertRefused("org.hibernate.tenantId", viaProperty(SHARED_SCHEMA), SHARED_SCHEMA);
 
-        assertThat(counter.statements() - statementsBefore).isZero();
+        assertThat(counter.sqlMessages() - statementsBefore).isZero();
     }
 
     /** Refuses {@code id} at every door; returns how many doors were tried. */
