@@ -1,5 +1,6 @@
 package dev.tenantry.bench;
 
+import dev.tenantry.core.DatabaseUrl;
 import dev.tenantry.core.TenantryConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -10,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * The PostgreSQL server the bench measures: the one {@code DATABASE_URL} names, else an embedded
@@ -56,38 +59,19 @@ final class BenchServer implements AutoCloseable {
     }
 
     private static BenchServer fromConfig(TenantryConfig config) {
-        String jdbc = config.databaseUrl().jdbcUrl();
-        String rest = jdbc.substring("jdbc:postgresql://".length());
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String pathAndQuery = slash < 0 ? "" : rest.substring(slash + 1);
-        int question = pathAndQuery.indexOf('?');
-        String database = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
-        String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
-        if (hostPort.contains(",")) {
+        DatabaseUrl url = config.databaseUrl();
+        if (url.multipleHosts()) {
             throw new IllegalArgumentException("DATABASE_URL names several hosts; the bench needs one server");
         }
-        int colon = hostPort.lastIndexOf(':');
-        int bracket = hostPort.lastIndexOf(']');
-        String host = colon > bracket ? hostPort.substring(0, colon) : hostPort;
-        int port = colon > bracket ? Integer.parseInt(hostPort.substring(colon + 1)) : 5432;
-        String user = config.user();
-        String password = config.password();
-        StringBuilder kept = new StringBuilder();
-        for (String parameter : query.split("&")) {
-            if (parameter.isEmpty()) {
-                continue;
-            }
-            if (parameter.startsWith("user=") && user == null) {
-                user = parameter.substring(5);
-            } else if (parameter.startsWith("password=") && password == null) {
-                password = parameter.substring(9);
-            } else if (!parameter.startsWith("user=") && !parameter.startsWith("password=")) {
-                kept.append(kept.length() == 0 ? "" : "&").append(parameter);
-            }
-        }
-        return new BenchServer("DATABASE_URL " + config.databaseUrl(), host, port,
-                database.isEmpty() ? "postgres" : database, kept.toString(), user, password, null);
+        Map<String, String> parameters = new LinkedHashMap<>(url.parameters());
+        String urlUser = parameters.remove("user");
+        String urlPassword = parameters.remove("password");
+        String user = config.user() != null ? config.user() : urlUser;
+        String password = config.password() != null ? config.password() : urlPassword;
+        String kept = parameters.entrySet().stream().map(p -> p.getKey() + "=" + p.getValue())
+                .collect(Collectors.joining("&"));
+        return new BenchServer("DATABASE_URL " + url, url.host(), url.port(),
+                url.database().isEmpty() ? "postgres" : url.database(), kept, user, password, null);
     }
 
     String description() {

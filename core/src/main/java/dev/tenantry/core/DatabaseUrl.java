@@ -182,6 +182,58 @@ public final class DatabaseUrl {
         return password;
     }
 
+    private String afterScheme() {
+        return jdbcUrl.substring("jdbc:postgresql://".length());
+    }
+
+    private String hosts() {
+        return authorityOf(afterScheme());
+    }
+
+    /** Whether the URL names several hosts (pgjdbc's failover form). */
+    public boolean multipleHosts() {
+        return hosts().contains(",");
+    }
+
+    /** The first host the URL names, as written (an IPv6 address keeps its brackets). */
+    public String host() {
+        String first = hosts().split(",")[0];
+        int colon = first.lastIndexOf(':');
+        return colon > first.lastIndexOf(']') ? first.substring(0, colon) : first;
+    }
+
+    /** The port of the first host, 5432 when the URL names none. */
+    public int port() {
+        String first = hosts().split(",")[0];
+        int colon = first.lastIndexOf(':');
+        return colon > first.lastIndexOf(']') ? Integer.parseInt(first.substring(colon + 1)) : 5432;
+    }
+
+    /** The database the URL names, or an empty string. */
+    public String database() {
+        String rest = afterScheme().substring(hosts().length());
+        int question = rest.indexOf('?');
+        String path = question < 0 ? rest : rest.substring(0, question);
+        return path.startsWith("/") ? path.substring(1) : "";
+    }
+
+    /** The URL's parameters in order, as written (user and password among them, when the URL holds them). */
+    public Map<String, String> parameters() {
+        String rest = afterScheme();
+        int question = rest.indexOf('?');
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        if (question >= 0) {
+            for (String parameter : rest.substring(question + 1).split("&")) {
+                if (!parameter.isEmpty()) {
+                    int equals = parameter.indexOf('=');
+                    parameters.put(equals < 0 ? parameter : parameter.substring(0, equals),
+                            equals < 0 ? "" : parameter.substring(equals + 1));
+                }
+            }
+        }
+        return parameters;
+    }
+
     @Override
     public String toString() {
         return redact(jdbcUrl) + (user == null ? "" : " (user " + user + ")");

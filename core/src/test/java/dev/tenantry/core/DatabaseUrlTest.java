@@ -339,4 +339,25 @@ class DatabaseUrlTest {
         assertThat(DatabaseUrl.redact("postgresql://[::1]:5432/db")).isEqualTo("postgresql://[::1]:5432/db");
         assertThat(DatabaseUrl.redact(null)).isNull();
     }
+
+    // ---- the parts of a parsed URL ----
+
+    @Test
+    void thePartsOfAUrlAreReadBackFromItsJdbcForm() {
+        DatabaseUrl libpq = DatabaseUrl.parse("postgresql://u:" + SECRET + "@db.example.com:6543/shop?sslmode=require");
+        DatabaseUrl jdbc = DatabaseUrl.parse("jdbc:postgresql://[::1]/app?user=me&password=" + SECRET);
+        DatabaseUrl failover = DatabaseUrl.parse("jdbc:postgresql://h1:5433,h2:5434/db");
+
+        assertThat(libpq.host()).isEqualTo("db.example.com");
+        assertThat(libpq.port()).isEqualTo(6543);
+        assertThat(libpq.database()).isEqualTo("shop");
+        assertThat(libpq.parameters()).containsExactly(java.util.Map.entry("sslmode", "require"));
+        assertThat(jdbc.host()).isEqualTo("[::1]");
+        assertThat(jdbc.port()).isEqualTo(5432);
+        assertThat(jdbc.parameters()).containsEntry("user", "me").containsEntry("password", SECRET);
+        assertThat(failover.multipleHosts()).isTrue();
+        assertThat(failover.host()).isEqualTo("h1");
+        assertThat(failover.port()).isEqualTo(5433);
+        assertThat(libpq.multipleHosts()).isFalse();
+    }
 }

@@ -91,28 +91,14 @@ public final class PostgresServer {
     /** Parses TEST_DATABASE_URL with the same parser Tenantry uses for DATABASE_URL. */
     private static PostgresServer fromUrl(String url) {
         dev.tenantry.core.DatabaseUrl parsed = dev.tenantry.core.DatabaseUrl.parse(url);
-        String jdbc = parsed.jdbcUrl();
-        String rest = jdbc.substring("jdbc:postgresql://".length());
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String pathAndQuery = slash < 0 ? "" : rest.substring(slash + 1);
-        int question = pathAndQuery.indexOf('?');
-        String database = question < 0 ? pathAndQuery : pathAndQuery.substring(0, question);
-        String query = question < 0 ? "" : pathAndQuery.substring(question + 1);
-        int colon = hostPort.lastIndexOf(':');
-        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-        int port = colon < 0 ? 5432 : Integer.parseInt(hostPort.substring(colon + 1));
-        String user = parsed.user();
-        String password = parsed.password();
-        for (String parameter : query.split("&")) {
-            if (parameter.startsWith("user=")) {
-                user = parameter.substring(5);
-            } else if (parameter.startsWith("password=")) {
-                password = parameter.substring(9);
-            }
-        }
-        return new PostgresServer(TEST_DATABASE_URL, host, port, user == null ? "postgres" : user, password,
-                database.isEmpty() ? "postgres" : database, query);
+        java.util.Map<String, String> parameters = new java.util.LinkedHashMap<>(parsed.parameters());
+        String urlUser = parameters.remove("user");
+        String urlPassword = parameters.remove("password");
+        String user = parsed.user() != null ? parsed.user() : urlUser;
+        String password = parsed.password() != null ? parsed.password() : urlPassword;
+        String query = String.join("&", parameters.entrySet().stream().map(p -> p.getKey() + "=" + p.getValue()).toList());
+        return new PostgresServer(TEST_DATABASE_URL, parsed.host(), parsed.port(), user == null ? "postgres" : user, password,
+                parsed.database().isEmpty() ? "postgres" : parsed.database(), query);
     }
 
     public String source() {
