@@ -11,11 +11,25 @@ import dev.tenantry.tenancy.TenantryPersistence;
 import dev.tenantry.tenancy.Tenants;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** With tenant roles on, the database itself refuses SQL that names another tenant's schema. */
 @WithPostgres
 class TenantRolesTest {
+
+    /**
+     * Roles belong to the whole server, not to the test's database: remove the ones this class made, so
+     * that runs against a long-lived server leave nothing behind.
+     */
+    @AfterAll
+    static void dropTheRolesOfThisDatabase(TestDatabase db) {
+        for (String role : db.column("SELECT quote_ident(rolname) FROM pg_roles WHERE rolname LIKE 't:%@' || left(encode(sha256("
+                + "convert_to(current_database(), 'UTF8')), 'hex'), 6)")) {
+            db.execute("DROP OWNED BY " + role);
+            db.execute("DROP ROLE " + role);
+        }
+    }
 
     private static final String PEEK_INTO_OTHER = "select count(*) from \"roles_other\".users";
 
