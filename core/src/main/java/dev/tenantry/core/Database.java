@@ -51,10 +51,26 @@ public final class Database implements AutoCloseable {
         return new Database(config, new HikariDataSource(hikari), adminDataSource(config));
     }
 
-    private static Properties driverProperties(TenantryConfig config) {
+    /**
+     * The driver settings of pooled connections. Parameters in {@code DATABASE_URL} take precedence over these:
+     * pgjdbc reads the URL last.
+     */
+    static Properties driverProperties(TenantryConfig config) {
         Properties properties = new Properties();
         properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
         properties.setProperty("ApplicationName", config.applicationName());
+        int statements = config.statementCache();
+        properties.setProperty("preparedStatementCacheQueries", Integer.toString(statements));
+        // pgjdbc also caps the cache by its own estimate of the statements' size (default 5 MiB); a Hibernate
+        // statement is estimated at 1 to 4 KiB, so allow 4 KiB each rather than let the cap evict them first.
+        properties.setProperty("preparedStatementCacheSizeMiB", Integer.toString(Math.max(5, (statements + 255) / 256)));
+        if (statements == 0) {
+            properties.setProperty("prepareThreshold", "0");
+        }
+        // Otherwise pgjdbc's threshold stays: a text is prepared on the server at its fifth execution on a
+        // connection. Preparing at the first would fill the cache with texts run once, and every server-side
+        // statement pgjdbc evicts costs a round trip of its own to close (measured: 5.76 instead of 5 on the
+        // web request, with 1,000 tenants over a cache of 1,024 and a threshold of 1; 5.34 with the threshold at 5).
         return properties;
     }
 

@@ -31,6 +31,17 @@ public final class TenantryConfig {
     public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
+    public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+
+    /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
+    public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
+    /**
+     * Statements the whole pool keeps prepared in per-request mode at most, unless set: at about 20 KiB of server
+     * memory each (plan, query tree and source, measured on PostgreSQL 15), some 640 MiB.
+     */
+    public static final int PER_REQUEST_POOL_STATEMENT_BUDGET = 32_768;
+    /** Statements each pooled connection keeps prepared in per-deployment mode, unless set: pgjdbc's own default. */
+    public static final int PER_DEPLOYMENT_STATEMENT_CACHE = 256;
 
     private final DatabaseUrl databaseUrl;
     private final String user;
@@ -49,6 +60,7 @@ public final class TenantryConfig {
     private final String applicationName;
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
+    private final Integer statementCache;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -68,6 +80,7 @@ public final class TenantryConfig {
         this.applicationName = b.applicationName;
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
+        this.statementCache = b.statementCache;
     }
 
     /** Settings read from the process environment, validated. */
@@ -163,6 +176,25 @@ public final class TenantryConfig {
         return adminDatabaseUrl != null ? adminDatabaseUrl : databaseUrl;
     }
 
+    /**
+     * How many statements each pooled connection keeps prepared on the server ({@code TENANTRY_STATEMENT_CACHE}),
+     * unless set: per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE}, pgjdbc's default; per request, where
+     * every tenant's statements are texts of their own, {@value #PER_REQUEST_STATEMENT_CACHE}, but no more than
+     * {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the whole pool (1,092 per connection for a pool of 30) and
+     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server, as a transaction-mode PgBouncer
+     * before 1.21 needs.
+     */
+    public int statementCache() {
+        if (statementCache != null) {
+            return statementCache;
+        }
+        if (mode != TenancyMode.PER_REQUEST) {
+            return PER_DEPLOYMENT_STATEMENT_CACHE;
+        }
+        return Math.min(PER_REQUEST_STATEMENT_CACHE,
+                Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -184,6 +216,7 @@ public final class TenantryConfig {
         b.applicationName = applicationName;
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
+        b.statementCache = statementCache;
         return b;
     }
 
@@ -217,6 +250,8 @@ public final class TenantryConfig {
         private String applicationName = "tenantry";
         private boolean tenantRoles;
         private DatabaseUrl adminDatabaseUrl;
+        /** Null means the default of the mode. */
+        private Integer statementCache;
 
         private Builder() {
         }
@@ -241,6 +276,7 @@ public final class TenantryConfig {
             ifSet(env, APPLICATION_NAME, this::applicationName);
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
+            ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
             return this;
         }
 
@@ -390,6 +426,17 @@ public final class TenantryConfig {
             } catch (InvalidConfigurationException e) {
                 throw new InvalidConfigurationException(ADMIN_DATABASE_URL, e.getMessage().replaceFirst("^DATABASE_URL: ", ""));
             }
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_STATEMENT_CACHE}: statements each pooled connection keeps prepared on the server (default
+         * per request: {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the pool, at most
+         * {@value #PER_REQUEST_STATEMENT_CACHE} per connection; per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE};
+         * {@code 0} prepares none, for a transaction-mode PgBouncer before 1.21).
+         */
+        public Builder statementCache(int statements) {
+            this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
             return this;
         }
 

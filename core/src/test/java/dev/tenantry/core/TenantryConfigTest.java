@@ -124,6 +124,20 @@ class TenantryConfigTest {
     }
 
     @Test
+    void statementCacheDependsOnTheModeUnlessSet() {
+        assertThat(fromEnv("TENANTRY_MODE", "per-request").statementCache()).isEqualTo(32768 / 30);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_MAX_SIZE", "4").statementCache()).isEqualTo(4096);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_MAX_SIZE", "500").statementCache()).isEqualTo(256);
+        assertThat(fromEnv("TENANTRY_MODE", "per-deployment").statementCache()).isEqualTo(256);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_STATEMENT_CACHE", "0").statementCache()).isZero();
+        TenantryConfig set = fromEnv("TENANTRY_STATEMENT_CACHE", "20000");
+        assertThat(set.statementCache()).isEqualTo(20000);
+        assertThat(set.toBuilder().perRequest().build().statementCache()).isEqualTo(20000);
+        assertThat(fromEnv("TENANTRY_MODE", "per-deployment").toBuilder().perRequest().build().statementCache())
+                .isEqualTo(1092);
+    }
+
+    @Test
     void perRequestModeIsReadFromTheEnvironment() {
         TenantryConfig config = fromEnv("TENANTRY_MODE", "per-request");
 
@@ -274,6 +288,9 @@ class TenantryConfigTest {
                 Arguments.of("TENANTRY_POOL_IDLE_TIMEOUT", "1s"),
                 Arguments.of("TENANTRY_CONNECT_TIMEOUT", "500ms"),
                 Arguments.of("TENANTRY_CONNECT_TIMEOUT", "never"),
+                Arguments.of("TENANTRY_STATEMENT_CACHE", "-1"),
+                Arguments.of("TENANTRY_STATEMENT_CACHE", "lots"),
+                Arguments.of("TENANTRY_STATEMENT_CACHE", "1000001"),
                 Arguments.of("TENANTRY_MODE", "sideways"),
                 Arguments.of("TENANTRY_MODE", "perrequest"),
                 Arguments.of("TENANTRY_MODE", "shared"),
