@@ -1,5 +1,6 @@
 package dev.tenantry.bench;
 
+import dev.tenantry.core.TenantryConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -23,6 +24,9 @@ import java.util.Map;
  * to itself, so that where it breaks is its own doing. The report gives the median over rounds.
  */
 public final class Bench {
+
+    /** Warm-up passes over every tenant per client thread: pgjdbc prepares a text on the server at its fifth execution. */
+    static final int SWEEPS = 5;
 
     private final PrintStream out;
     private final PrintStream log;
@@ -92,7 +96,8 @@ public final class Bench {
                     String url = server.relayedJdbcUrl(counter)
                             + (options.jdbcProperties().isEmpty() ? "" : "&" + options.jdbcProperties());
                     Run run = new Run(options, server, harness, new Target(url, server.user(),
-                            server.password(), options.poolSize(), BenchData.SHARED_SCHEMA, BenchData.tenantIds(tenants)),
+                            server.password(), options.poolSize(), BenchData.SHARED_SCHEMA, BenchData.tenantIds(tenants),
+                            BenchData.singleSchema(tenants)),
                             data.visitors(tenants), tenants, samples);
                     if (t == 0) {
                         run.warmJvm();
@@ -129,8 +134,8 @@ public final class Bench {
         }
     }
 
-    /** A started strategy and the heap it retained once warmed up. */
-    private record Started(Strategy strategy, double heapMb) {
+    /** A started strategy, the heap it retained once warmed up and the server memory its connections hold then. */
+    private record Started(Strategy strategy, double heapMb, double serverMb) {
     }
 
     /** The measurements of one tenant count. */
@@ -198,7 +203,7 @@ public final class Bench {
                                     Harness.Window window = harness.run(strategy, workload, threads, visitors,
                                             windowWarmup, options.secondsPerWindow());
                                     samples.add(new Sample(strategy.name(), workload, tenants, threads, round, window,
-                                            started.heapMb(), window.poolConnections(), null));
+                                            started.heapMb(), started.serverMb(), window.poolConnections(), null));
                                     if (options.verbose()) {
                                         progress("%,d tenants, round %d, %s/%d: %-24s %,8.0f/s  p50 %,6.0f µs  p99 %,7.0f µs"
                                                 + "  %.2f RT/tx", tenants, round + 1, workload.key(), threads,
@@ -230,7 +235,11 @@ public final class Bench {
             }
         }
 
-        /** Starts and warms up one strategy: one request to every tenant in turn, then both workloads. */
+        /**
+         * Starts and warms up one strategy: one request to every tenant in turn, then {@value #SWEEPS} sweeps of
+         * both requests over every tenant from every client thread (so that every connection reaches a steady
+         * state: statements prepared, caches filled), then both workloads for the warm-up time.
+         */
         private Started start(StrategyName name) throws Exception {
             double heapBefore = heapAfterGc();
             Strategy strategy = null;
@@ -245,13 +254,15 @@ public final class Bench {
                     }
                 }
                 stage = "warm-up";
+                harness.sweep(strategy, visitors, maxThreads, SWEEPS);
                 for (Workload workload : Workload.values()) {
                     harness.run(strategy, workload, maxThreads, visitors, options.warmupSeconds() / 2, 0.01);
                 }
                 double heapMb = heapAfterGc() - heapBefore;
-                progress("%,d tenants: started %-24s (heap retained %.1f MiB, %s)", tenants, name.key(), heapMb,
-                        strategy.describe());
-                return new Started(strategy, heapMb);
+                double serverMb = ServerMemory.mebibytes(strategy.pools());
+                progress("%,d tenants: started %-24s (heap retained %.1f MiB, server %.1f MiB, %s)", tenants, name.key(),
+                        heapMb, serverMb, strategy.describe());
+                return new Started(strategy, heapMb, serverMb);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     throw e;
@@ -269,7 +280,8 @@ public final class Bench {
             progress("%,d tenants: %-24s FAILED: %s", tenants, name.key(), error);
             for (Workload workload : Workload.values()) {
                 for (int threads : options.threads()) {
-                    samples.add(new Sample(name, workload, tenants, threads, -1, null, Double.NaN, connections, error));
+                    samples.add(new Sample(name, workload, tenants, threads, -1, null, Double.NaN, Double.NaN, connections,
+                            error));
                 }
             }
         }
@@ -335,8 +347,12 @@ public final class Bench {
                         + " of %.2f s windows, warm-up %.2f s per strategy start%n", options.tenants(), options.threads(),
                 options.poolSize(), options.usersPerTenant(), options.rounds(), options.rounds() == 1 ? "" : "s",
                 options.secondsPerWindow(), options.warmupSeconds());
+        TenantryConfig perRequest = TenantryConfig.builder().databaseUrl("jdbc:postgresql://localhost/db").perRequest().build();
+        out.printf(Locale.ROOT, "  pgjdbc      Tenantry per request and raw-jdbc: Tenantry's per-request statement cache"
+                        + " (%d statements per connection, prepared from their first execution); the others: pgjdbc's"
+                        + " defaults (256, from the fifth)%n", perRequest.statementCache());
         if (!options.jdbcProperties().isEmpty()) {
-            out.println("  pgjdbc      " + options.jdbcProperties() + " on every measured connection");
+            out.println("  pgjdbc      " + options.jdbcProperties() + " on every measured connection, over the above");
         }
         out.println("  every measured connection goes through the round-trip counter (a loopback relay), for all"
                 + " strategies alike");

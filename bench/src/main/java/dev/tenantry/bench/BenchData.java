@@ -32,6 +32,7 @@ final class BenchData {
     private final BenchServer server;
     private final int usersPerTenant;
     private final int provisioningThreads;
+    private final List<String> singleSchemas = new ArrayList<>();
     private int provisioned;
     private long provisioningNanos;
 
@@ -43,6 +44,15 @@ final class BenchData {
 
     static String tenantId(int index) {
         return String.format("bench_%04d", index);
+    }
+
+    /**
+     * The one schema of the strategies without tenants (baseline, per-deployment) at {@code tenants} tenants:
+     * it holds the rows of all those tenants, so that those strategies serve the same users and sessions from
+     * one schema that the others serve from many, and the comparison measures the tenancy, not the data volume.
+     */
+    static String singleSchema(int tenants) {
+        return String.format("bench_all_%04d", tenants);
     }
 
     static List<String> tenantIds(int count) {
@@ -63,7 +73,10 @@ final class BenchData {
         return provisioningNanos / 1e9;
     }
 
-    /** Provisions and seeds the first {@code tenants} tenants, those not done yet in this run. */
+    /**
+     * Provisions and seeds the first {@code tenants} tenants, those not done yet in this run, and the one
+     * schema that holds the rows of all of them ({@link #singleSchema(int)}).
+     */
     void ensure(int tenants) throws Exception {
         if (tenants <= provisioned) {
             return;
@@ -89,13 +102,19 @@ final class BenchData {
                 String tenant = tenantId(i);
                 jobs.add(workers.submit(() -> {
                     tenantry.provisioning().provision(tenant);
-                    seed(tenantry, tenant);
+                    seed(tenantry, tenant, tenant);
                     return null;
                 }));
             }
             for (Future<?> job : jobs) {
                 job.get();
             }
+            String single = singleSchema(tenants);
+            tenantry.provisioning().provision(single);
+            for (int i = 0; i < tenants; i++) {
+                seed(tenantry, single, tenantId(i));
+            }
+            singleSchemas.add(single);
         } finally {
             workers.shutdownNow();
         }
@@ -124,8 +143,9 @@ final class BenchData {
         return new Visitor(tenant, index, userId, "user" + index + "@" + tenant + ".example", token);
     }
 
-    private void seed(TenantryPersistence tenantry, String tenant) throws SQLException {
-        String schema = SchemaName.ofTenant(tenant).quoted();
+    /** Seeds {@code tenant}'s users and sessions into the schema of tenant {@code into}. */
+    private void seed(TenantryPersistence tenantry, String into, String tenant) throws SQLException {
+        String schema = SchemaName.ofTenant(into).quoted();
         try (Connection connection = tenantry.database().pool().getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement users = connection.prepareStatement("INSERT INTO " + schema
@@ -157,6 +177,9 @@ final class BenchData {
         try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
             for (int i = 0; i < tenants; i++) {
                 statement.execute("DROP SCHEMA IF EXISTS " + SchemaName.ofTenant(tenantId(i)).quoted() + " CASCADE");
+            }
+            for (String single : singleSchemas) {
+                statement.execute("DROP SCHEMA IF EXISTS " + SchemaName.ofTenant(single).quoted() + " CASCADE");
             }
             statement.execute("DROP SCHEMA IF EXISTS " + SchemaName.of(SHARED_SCHEMA).quoted() + " CASCADE");
         }

@@ -49,18 +49,17 @@ final class Harness {
     /**
      * Chooses visitors so that tenants are random per request, while no two threads ever touch the same
      * user: thread {@code i} of {@code n} takes the users whose number is {@code i} modulo {@code n}, so
-     * concurrent web requests never conflict on one session's optimistic lock.
+     * concurrent web requests never conflict on one session's optimistic lock. Every strategy gets the same
+     * visitors; those without tenants find them in their one schema, which holds every tenant's rows.
      */
-    static Visitor pick(List<List<Visitor>> byTenant, boolean switchesTenants, SplittableRandom random, int thread,
-                        int threads) {
-        List<Visitor> visitors = byTenant.get(switchesTenants ? random.nextInt(byTenant.size()) : 0);
+    static Visitor pick(List<List<Visitor>> byTenant, SplittableRandom random, int thread, int threads) {
+        List<Visitor> visitors = byTenant.get(random.nextInt(byTenant.size()));
         int mine = (visitors.size() - thread + threads - 1) / threads;
         return visitors.get(random.nextInt(mine) * threads + thread);
     }
 
     Window run(Strategy strategy, Workload workload, int threads, List<List<Visitor>> byTenant, double warmSeconds,
                double measureSeconds) throws WindowFailed, InterruptedException {
-        boolean switches = strategy.name().switchesTenants();
         CountDownLatch warmed = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -80,7 +79,7 @@ final class Harness {
                     SplittableRandom random = new SplittableRandom(seed * 31 + thread);
                     try {
                         while (failure.get() == null && System.nanoTime() < warmEnd) {
-                            strategy.run(workload, pick(byTenant, switches, random, thread, threads));
+                            strategy.run(workload, pick(byTenant, random, thread, threads));
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -96,7 +95,7 @@ final class Harness {
                     int count = 0;
                     try {
                         while (failure.get() == null) {
-                            Visitor visitor = pick(byTenant, switches, random, thread, threads);
+                            Visitor visitor = pick(byTenant, random, thread, threads);
                             long start = System.nanoTime();
                             if (start >= end) {
                                 break;
@@ -136,6 +135,46 @@ final class Harness {
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
             Arrays.sort(all);
             return new Window(all.length / (elapsed / 1e9), all, roundTrips, strategy.poolConnections());
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    /**
+     * Warms every connection a strategy will use: {@code threads} client threads (each of which HikariCP keeps
+     * giving the same connection) each send, {@code passes} times over, one read and one web request to every
+     * tenant, for its own users. With 5 passes every connection has run every tenant's statements as often as
+     * pgjdbc waits for before it prepares a text on the server.
+     */
+    void sweep(Strategy strategy, List<List<Visitor>> byTenant, int threads, int passes)
+            throws WindowFailed, InterruptedException {
+        ExecutorService workers = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "bench-sweep-" + THREAD_NUMBERS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> jobs = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                jobs.add(workers.submit(() -> {
+                    for (int pass = 0; pass < passes; pass++) {
+                        for (List<Visitor> visitors : byTenant) {
+                            Visitor visitor = visitors.get(thread % visitors.size());
+                            strategy.read(visitor);
+                            strategy.web(visitor);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> job : jobs) {
+                try {
+                    job.get();
+                } catch (ExecutionException e) {
+                    throw new WindowFailed("warm-up sweep with " + threads + " threads", e.getCause());
+                }
+            }
         } finally {
             workers.shutdownNow();
         }

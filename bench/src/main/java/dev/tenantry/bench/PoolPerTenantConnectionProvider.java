@@ -58,6 +58,11 @@ public final class PoolPerTenantConnectionProvider implements MultiTenantConnect
         return pools.size();
     }
 
+    /** The tenant pools open now. */
+    public java.util.List<DataSource> poolList() {
+        return java.util.List.copyOf(pools.values());
+    }
+
     /** Connections open over all tenant pools. */
     public int openConnections() {
         int total = 0;

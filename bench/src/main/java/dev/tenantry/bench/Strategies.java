@@ -18,10 +18,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -35,8 +37,7 @@ final class Strategies {
         return switch (name) {
             case BASELINE -> {
                 Database database = Database.open(target.config().build());
-                yield jpa(name, false, () -> PlainHibernate.oneSchema(database.pool(), target.fixedSchema()),
-                        () -> connections(database.pool()), database);
+                yield jpa(name, false, () -> PlainHibernate.oneSchema(database.pool(), target.fixedSchema()), database);
             }
             case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.config().perRequest().build()));
             case TENANTRY_TENANT_ROLES -> {
@@ -49,13 +50,12 @@ final class Strategies {
                     tenantry(name, false, Tenantry.start(target.config().perDeployment(target.fixedSchema()).build()));
             case HIBERNATE_SCHEMA_MAPPER -> {
                 Database database = Database.open(target.config().build());
-                yield jpa(name, true, () -> PlainHibernate.schemaMapper(database.pool(), tenant -> tenant),
-                        () -> connections(database.pool()), database);
+                yield jpa(name, true, () -> PlainHibernate.schemaMapper(database.pool(), tenant -> tenant), database);
             }
             case SEARCH_PATH_PROVIDER -> {
                 Database database = Database.open(target.config().build());
                 yield jpa(name, true, () -> PlainHibernate.multiTenant(new SearchPathConnectionProvider(database.pool())),
-                        () -> connections(database.pool()), database);
+                        database);
             }
             case POOL_PER_TENANT -> {
                 PGSimpleDataSource any = new PGSimpleDataSource();
@@ -69,7 +69,7 @@ final class Strategies {
                 PoolPerTenantConnectionProvider provider = new PoolPerTenantConnectionProvider(
                         tenant -> (HikariDataSource) Database.open(target.config(tenant).build()).pool(), any);
                 yield new JpaStrategy(name, true, build(() -> PlainHibernate.multiTenant(provider), provider),
-                        provider::openConnections, provider) {
+                        provider::openConnections, provider::poolList, provider) {
                     @Override
                     public String describe() {
                         return provider.pools() + " tenant pools open, holding " + provider.openConnections() + " connections";
@@ -102,14 +102,15 @@ final class Strategies {
         }
     }
 
-    private static Strategy jpa(StrategyName name, boolean scoped, FactorySupplier factory, IntSupplier connections,
-                                Database database) {
-        return new JpaStrategy(name, scoped, build(factory, database), connections, database);
+    private static Strategy jpa(StrategyName name, boolean scoped, FactorySupplier factory, Database database) {
+        return new JpaStrategy(name, scoped, build(factory, database), () -> connections(database.pool()),
+                () -> List.of(database.pool()), database);
     }
 
     private static Strategy tenantry(StrategyName name, boolean scoped, TenantryPersistence persistence) {
-        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(),
-                () -> connections(persistence.database().pool()), persistence);
+        DataSource pool = persistence.database().pool();
+        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(), () -> connections(pool),
+                () -> List.of(pool), persistence);
     }
 
     static void closeQuietly(AutoCloseable closeable) {
@@ -127,15 +128,22 @@ final class Strategies {
         private final boolean scoped;
         private final EntityManagerFactory emf;
         private final IntSupplier connections;
+        private final Supplier<List<DataSource>> pools;
         private final AutoCloseable resources;
 
         JpaStrategy(StrategyName name, boolean scoped, EntityManagerFactory emf, IntSupplier connections,
-                    AutoCloseable resources) {
+                    Supplier<List<DataSource>> pools, AutoCloseable resources) {
             this.name = name;
             this.scoped = scoped;
             this.emf = emf;
             this.connections = connections;
+            this.pools = pools;
             this.resources = resources;
+        }
+
+        @Override
+        public List<DataSource> pools() {
+            return pools.get();
         }
 
         @Override
@@ -213,7 +221,9 @@ final class Strategies {
         private final Map<String, Sql> sql = new HashMap<>();
 
         RawJdbcStrategy(Target target) {
-            this.database = Database.open(target.config().build());
+            // Per-request settings: the same statement cache as Tenantry's per-request mode, since this floor too
+            // has a text per tenant.
+            this.database = Database.open(target.config().perRequest().build());
             for (String tenant : target.tenants()) {
                 sql.put(tenant, Sql.of(tenant));
             }
@@ -306,6 +316,11 @@ final class Strategies {
         @Override
         public int poolConnections() {
             return connections(database.pool());
+        }
+
+        @Override
+        public List<DataSource> pools() {
+            return List.of(database.pool());
         }
 
         @Override

@@ -14,6 +14,11 @@ public interface Strategy extends AutoCloseable {
     /** Connections its pools hold open now, summed over all its pools. */
     int poolConnections();
 
+    /** Its pools, for measuring what their connections hold on the server; empty when not measured. */
+    default java.util.List<javax.sql.DataSource> pools() {
+        return java.util.List.of();
+    }
+
     /** What its pools hold now, for reports. */
     default String describe() {
         return poolConnections() + " connections open";

@@ -10,17 +10,15 @@ import java.util.List;
  *
  * @param jdbcUrl      a URL through the {@link RoundTripCounter}
  * @param sharedSchema the schema of the bench's tenant registry
- * @param tenants      the tenant ids (which are also their schema names) in use; the first is the fixed schema
+ * @param tenants      the tenant ids (which are also their schema names) in use
+ * @param fixedSchema  the schema of the strategies that use one (baseline, per-deployment), holding the rows of
+ *                     all the tenants
  */
-record Target(String jdbcUrl, String user, String password, int poolSize, String sharedSchema, List<String> tenants) {
+record Target(String jdbcUrl, String user, String password, int poolSize, String sharedSchema, List<String> tenants,
+              String fixedSchema) {
 
     /** What {@code pg_stat_activity.application_name} shows for every measured connection. */
     static final String APPLICATION_NAME = "tenantry-bench";
-
-    /** The schema of the strategies that use one: baseline, per-deployment. */
-    String fixedSchema() {
-        return tenants.get(0);
-    }
 
     /** Tenantry's settings for every pool of every strategy; the caller picks the mode. */
     TenantryConfig.Builder config() {

@@ -15,7 +15,7 @@ class ReportTest {
     }
 
     private static Sample sample(StrategyName strategy, Workload workload, int round, Harness.Window window) {
-        return new Sample(strategy, workload, 100, 4, round, window, 1.5, window.poolConnections(), null);
+        return new Sample(strategy, workload, 100, 4, round, window, 1.5, 12.25, window.poolConnections(), null);
     }
 
     private static List<Measurement> measurements() {
@@ -28,7 +28,7 @@ class ReportTest {
                     window(tenantry[round], 6, 100_000, 300_000)));
             samples.add(sample(StrategyName.SEARCH_PATH_PROVIDER, Workload.READ, round, window(500, 10, 400_000, 500_000)));
         }
-        samples.add(new Sample(StrategyName.POOL_PER_TENANT, Workload.READ, 100, 4, -1, null, Double.NaN, 100,
+        samples.add(new Sample(StrategyName.POOL_PER_TENANT, Workload.READ, 100, 4, -1, null, Double.NaN, Double.NaN, 100,
                 "warm-up: FATAL: sorry, too many clients already \"quoted\""));
         return Measurement.aggregate(samples);
     }
@@ -47,11 +47,14 @@ class ReportTest {
         assertThat(tenantry.rounds()).isEqualTo(3);
         assertThat(tenantry.opsPerSecQ1()).isEqualTo(995.0);
         assertThat(tenantry.opsPerSecQ3()).isEqualTo(1150.0);
+        assertThat(tenantry.heapMb()).isEqualTo(1.5);
+        assertThat(tenantry.serverMb()).isEqualTo(12.25);
         Measurement broken = results.stream().filter(m -> m.strategy() == StrategyName.POOL_PER_TENANT)
                 .findFirst().orElseThrow();
         assertThat(broken.opsPerSec()).isNull();
         assertThat(broken.ratioToBaseline()).isNull();
         assertThat(broken.poolConnections()).isEqualTo(100);
+        assertThat(broken.serverMb()).isNull();
         assertThat(broken.error()).contains("too many clients");
     }
 
@@ -73,6 +76,7 @@ class ReportTest {
         assertThat(json).contains("{\"strategy\": \"tenantry-per-request\", \"workload\": \"read\", \"tenants\": 100,"
                 + " \"threads\": 4, \"ops_per_sec\": 1000, \"p50_us\": 100, \"p99_us\": 300, \"round_trips_per_tx\": 3,"
                 + " \"ratio_to_baseline\": 0.9091");
+        assertThat(json).contains("\"heap_mb\": 1.5, \"server_mb\": 12.3, ");
         assertThat(json).contains("\"strategy\": \"pool-per-tenant\", \"workload\": \"read\", \"tenants\": 100,"
                 + " \"threads\": 4, \"ops_per_sec\": null");
         assertThat(json).contains("too many clients already \\\"quoted\\\"");
@@ -94,7 +98,7 @@ class ReportTest {
     }
 
     @Test
-    void visitorsArePartitionedBetweenThreads() {
+    void visitorsArePartitionedBetweenThreadsAndSpreadOverTenants() {
         List<List<Visitor>> byTenant = List.of(
                 List.of(BenchData.visitor("bench_0000", 0), BenchData.visitor("bench_0000", 1),
                         BenchData.visitor("bench_0000", 2), BenchData.visitor("bench_0000", 3),
@@ -106,11 +110,10 @@ class ReportTest {
         java.util.Set<String> tenants = new java.util.HashSet<>();
         for (int i = 0; i < 200; i++) {
             for (int thread = 0; thread < 4; thread++) {
-                Visitor visitor = Harness.pick(byTenant, true, random, thread, 4);
+                Visitor visitor = Harness.pick(byTenant, random, thread, 4);
                 assertThat(visitor.index() % 4).isEqualTo(thread);
                 tenants.add(visitor.tenant());
             }
-            assertThat(Harness.pick(byTenant, false, random, 0, 1).tenant()).isEqualTo("bench_0000");
         }
         assertThat(tenants).containsExactlyInAnyOrder("bench_0000", "bench_0001");
     }
