@@ -347,10 +347,10 @@ public final class Bench {
                         + " of %.2f s windows, warm-up %.2f s per strategy start%n", options.tenants(), options.threads(),
                 options.poolSize(), options.usersPerTenant(), options.rounds(), options.rounds() == 1 ? "" : "s",
                 options.secondsPerWindow(), options.warmupSeconds());
-        TenantryConfig perRequest = TenantryConfig.builder().databaseUrl("jdbc:postgresql://localhost/db").perRequest().build();
+        TenantryConfig perRequest = TenantryConfig.builder().databaseUrl("jdbc:postgresql://localhost/db").perRequest()
+                .poolMaxSize(options.poolSize()).build();
         out.printf(Locale.ROOT, "  pgjdbc      Tenantry per request and raw-jdbc: Tenantry's per-request statement cache"
-                        + " (%d statements per connection, prepared from their first execution); the others: pgjdbc's"
-                        + " defaults (256, from the fifth)%n", perRequest.statementCache());
+                        + " (%d statements per connection); the others: pgjdbc's default (256)%n", perRequest.statementCache());
         if (!options.jdbcProperties().isEmpty()) {
             out.println("  pgjdbc      " + options.jdbcProperties() + " on every measured connection, over the above");
         }
