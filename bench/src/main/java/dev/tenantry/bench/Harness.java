@@ -65,11 +65,7 @@ final class Harness {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
         long[] measureEnd = new long[1];
-        ExecutorService workers = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "bench-client-" + THREAD_NUMBERS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService workers = clients(threads, "bench-client-");
         try {
             Future<?>[] jobs = new Future<?>[threads];
             long[][] latencies = new long[threads][];
@@ -148,11 +144,7 @@ final class Harness {
      */
     void sweep(Strategy strategy, List<List<Visitor>> byTenant, int threads, int passes)
             throws WindowFailed, InterruptedException {
-        ExecutorService workers = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "bench-sweep-" + THREAD_NUMBERS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService workers = clients(threads, "bench-sweep-");
         try {
             List<Future<?>> jobs = new java.util.ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -178,6 +170,15 @@ final class Harness {
         } finally {
             workers.shutdownNow();
         }
+    }
+
+    /** A pool of {@code threads} daemon client threads, named {@code prefix} and a number. */
+    private static ExecutorService clients(int threads, String prefix) {
+        return Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, prefix + THREAD_NUMBERS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** The nearest-rank percentile of sorted values; NaN for none. */

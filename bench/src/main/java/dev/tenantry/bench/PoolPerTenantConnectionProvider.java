@@ -1,7 +1,6 @@
 package dev.tenantry.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
@@ -67,8 +66,7 @@ public final class PoolPerTenantConnectionProvider implements MultiTenantConnect
     public int openConnections() {
         int total = 0;
         for (HikariDataSource pool : pools.values()) {
-            HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-            total += bean == null ? 0 : bean.getTotalConnections();
+            total += Strategies.connections(pool);
         }
         return total;
     }

@@ -1,7 +1,5 @@
 package dev.tenantry.bench;
 
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,7 +26,7 @@ final class ServerMemory {
         }
         long bytes = 0;
         for (DataSource pool : pools) {
-            int open = open(pool);
+            int open = Strategies.connections(pool);
             List<Connection> borrowed = new ArrayList<>(open);
             try {
                 for (int i = 0; i < open; i++) {
@@ -50,14 +48,6 @@ final class ServerMemory {
             }
         }
         return bytes / (1024.0 * 1024.0);
-    }
-
-    private static int open(DataSource pool) {
-        if (pool instanceof HikariDataSource hikari) {
-            HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
-            return bean == null ? 0 : bean.getTotalConnections();
-        }
-        return 0;
     }
 
     private static long backendBytes(Connection connection) throws SQLException {
