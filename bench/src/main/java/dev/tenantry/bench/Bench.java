@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code java -jar bench/target/tenantry-bench.jar}: every strategy over the same entities, the same
- * PostgreSQL and the same pool size, every measured connection through the {@link RoundTripCounter}.
+ * PostgreSQL and the same pool size, every measured connection counted by the {@link RoundTripCounter}.
  *
  * <p>For each tenant count the tenants are provisioned once. The strategies on one shared pool are then
  * started one after the other, each warmed up (one request to every tenant, then both workloads) and the
@@ -25,8 +25,13 @@ import java.util.Map;
  */
 public final class Bench {
 
-    /** Warm-up passes over every tenant per client thread: pgjdbc prepares a text on the server at its fifth execution. */
-    static final int SWEEPS = 5;
+    /**
+     * Warm-up passes over every tenant per client thread, by default: a connection settles on a generic plan
+     * for a statement at its tenth execution there (pgjdbc prepares the text on the server at its fifth,
+     * and PostgreSQL plans a prepared statement afresh for its first five executions), so eleven passes
+     * reach the steady state a long-running application is in.
+     */
+    static final int SWEEPS = 11;
 
     private final PrintStream out;
     private final PrintStream log;
@@ -93,7 +98,7 @@ public final class Bench {
                                 + " Flyway migrations, registry, %d users and sessions)", before + 1, tenants, seconds,
                                 seconds / (tenants - before), options.usersPerTenant());
                     }
-                    String url = server.relayedJdbcUrl(counter)
+                    String url = server.countedJdbcUrl(counter)
                             + (options.jdbcProperties().isEmpty() ? "" : "&" + options.jdbcProperties());
                     Run run = new Run(options, server, harness, new Target(url, server.user(),
                             server.password(), options.poolSize(), BenchData.SHARED_SCHEMA, BenchData.tenantIds(tenants),
@@ -206,11 +211,16 @@ public final class Bench {
                                             started.heapMb(), started.serverMb(), window.poolConnections(), null));
                                     if (options.verbose()) {
                                         progress("%,d tenants, round %d, %s/%d: %-24s %,8.0f/s  p50 %,6.0f µs  p99 %,7.0f µs"
-                                                + "  %.2f RT/tx", tenants, round + 1, workload.key(), threads,
+                                                + "  %.2f RT/tx  %.2f SQL texts/tx  CPU µs/tx client %.0f server %.0f (background %.0f)",
+                                                tenants, round + 1, workload.key(), threads,
                                                 strategy.name().key(), window.opsPerSec(),
                                                 Harness.percentile(window.sortedLatencyNanos(), 0.5) / 1e3,
                                                 Harness.percentile(window.sortedLatencyNanos(), 0.99) / 1e3,
-                                                window.roundTrips() / (double) window.transactions());
+                                                window.roundTrips() / (double) window.transactions(),
+                                                window.sqlTexts() / (double) window.transactions(),
+                                                window.clientCpuNanos() / 1e3 / window.transactions(),
+                                                window.serverCpuNanos() / 1e3 / window.transactions(),
+                                                window.serverBackgroundCpuNanos() / 1e3 / window.transactions());
                                     }
                                 } catch (Harness.WindowFailed e) {
                                     String stage = workload.key() + " with " + threads + " thread" + (threads == 1 ? "" : "s")
@@ -236,9 +246,10 @@ public final class Bench {
         }
 
         /**
-         * Starts and warms up one strategy: one request to every tenant in turn, then {@value #SWEEPS} sweeps of
-         * both requests over every tenant from every client thread (so that every connection reaches a steady
-         * state: statements prepared, caches filled), then both workloads for the warm-up time.
+         * Starts and warms up one strategy: one request to every tenant in turn, then {@code --sweeps} (by default
+         * {@value #SWEEPS}) sweeps of both requests over every tenant from every client thread (so that every
+         * connection reaches a steady state: statements prepared and on generic plans, caches filled), then both
+         * workloads for the warm-up time.
          */
         private Started start(StrategyName name) throws Exception {
             double heapBefore = heapAfterGc();
@@ -254,14 +265,16 @@ public final class Bench {
                     }
                 }
                 stage = "warm-up";
-                harness.sweep(strategy, visitors, maxThreads, SWEEPS);
+                harness.sweep(strategy, visitors, maxThreads, options.sweeps());
                 for (Workload workload : Workload.values()) {
                     harness.run(strategy, workload, maxThreads, visitors, options.warmupSeconds() / 2, 0.01);
                 }
                 double heapMb = heapAfterGc() - heapBefore;
-                double serverMb = ServerMemory.mebibytes(strategy.pools());
-                progress("%,d tenants: started %-24s (heap retained %.1f MiB, server %.1f MiB, %s)", tenants, name.key(),
-                        heapMb, serverMb, strategy.describe());
+                ServerMemory.Reading server = ServerMemory.read(strategy.pools());
+                double serverMb = server.mebibytes();
+                progress("%,d tenants: started %-24s (heap retained %.1f MiB, server %.1f MiB, %.0f statements prepared"
+                                + " per connection, %.0f of them not on a generic plan yet, %s)", tenants, name.key(), heapMb,
+                        serverMb, server.statements(), server.unsettled(), strategy.describe());
                 return new Started(strategy, heapMb, serverMb);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
@@ -344,9 +357,10 @@ public final class Bench {
         out.printf(Locale.ROOT, "  PostgreSQL  %s, %s, max_connections %s%n", server.setting("server_version"),
                 server.description(), maxConnections);
         out.printf(Locale.ROOT, "  run         tenants %s, threads %s, pool size %d, %d users per tenant, %d round%s"
-                        + " of %.2f s windows, warm-up %.2f s per strategy start%n", options.tenants(), options.threads(),
-                options.poolSize(), options.usersPerTenant(), options.rounds(), options.rounds() == 1 ? "" : "s",
-                options.secondsPerWindow(), options.warmupSeconds());
+                        + " of %.2f s windows; per strategy start, %d warm-up sweep%s over every tenant, then %.2f s%n",
+                options.tenants(), options.threads(), options.poolSize(), options.usersPerTenant(), options.rounds(),
+                options.rounds() == 1 ? "" : "s", options.secondsPerWindow(), options.sweeps(),
+                options.sweeps() == 1 ? "" : "s", options.warmupSeconds());
         TenantryConfig perRequest = TenantryConfig.builder().databaseUrl("jdbc:postgresql://localhost/db").perRequest()
                 .poolMaxSize(options.poolSize()).build();
         out.printf(Locale.ROOT, "  pgjdbc      Tenantry per request and raw-jdbc: Tenantry's per-request statement cache"
@@ -354,8 +368,8 @@ public final class Bench {
         if (!options.jdbcProperties().isEmpty()) {
             out.println("  pgjdbc      " + options.jdbcProperties() + " on every measured connection, over the above");
         }
-        out.println("  every measured connection goes through the round-trip counter (a loopback relay), for all"
-                + " strategies alike");
+        out.println("  every measured connection is counted by the round-trip counter (in the driver's socket, no"
+                + " relay), for all strategies alike");
         out.flush();
     }
 

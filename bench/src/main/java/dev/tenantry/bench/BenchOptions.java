@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * over them, in whatever order the options come.
  */
 record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<Integer> tenants, List<Integer> threads,
-                    double secondsPerWindow, double warmupSeconds, int rounds, List<StrategyName> strategies,
+                    double secondsPerWindow, double warmupSeconds, int sweeps, int rounds, List<StrategyName> strategies,
                     int poolSize, int usersPerTenant, String jdbcProperties, boolean keepSchemas, boolean verbose) {
 
     static final String USAGE = String.join("\n",
@@ -31,6 +31,11 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "  --seconds-per-window S    measured seconds of one window (default 0.5; quick 0.25)",
             "  --warmup-seconds S        warm-up when a strategy starts, after one request to each tenant",
             "                            (default 1; quick 0.25)",
+            "  --sweeps N                warm-up passes over every tenant by every client thread, before the timed",
+            "                            warm-up: each connection settles on a generic plan for a statement at its",
+            "                            10th execution there (pgjdbc prepares it at the 5th, PostgreSQL plans it",
+            "                            afresh 5 more times); 0 measures connections that are still cold (default "
+            + Bench.SWEEPS + ")",
             "  --rounds N                rounds; each runs one window per strategy, workload and thread count,",
             "                            strategies in rotated order; throughput is the median over rounds",
             "                            (default 10; quick 1)",
@@ -68,6 +73,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         Double seconds = null;
         Double warmup = null;
         Integer rounds = null;
+        int sweeps = Bench.SWEEPS;
         List<StrategyName> strategies = null;
         int poolSize = 4;
         int usersPerTenant = 8;
@@ -104,6 +110,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                         case "--seconds-per-window" -> seconds = positiveSeconds(arg, value);
                         case "--warmup-seconds" -> warmup = nonNegativeSeconds(arg, value);
                         case "--rounds" -> rounds = positiveInt(arg, value);
+                        case "--sweeps" -> sweeps = nonNegativeInt(arg, value);
                         case "--strategies" -> strategies = strategies(value);
                         case "--pool-size" -> poolSize = positiveInt(arg, value);
                         case "--users-per-tenant" -> usersPerTenant = positiveInt(arg, value);
@@ -124,6 +131,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 threadCounts,
                 seconds != null ? seconds : quick ? 0.25 : 0.5,
                 warmup != null ? warmup : quick ? 0.25 : 1.0,
+                sweeps,
                 rounds != null ? rounds : quick ? 1 : 10,
                 strategies != null ? strategies : StrategyName.byDefault(),
                 poolSize, usersPerTenant, jdbcProperties, keepSchemas, verbose);
@@ -132,7 +140,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
     private static boolean isOption(String arg) {
         return switch (arg) {
             case "--json", "--markdown", "--tenants", "--threads", "--seconds-per-window", "--warmup-seconds",
-                 "--rounds", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties" -> true;
+                 "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties" -> true;
             default -> false;
         };
     }
@@ -156,6 +164,18 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             // reported below
         }
         throw new IllegalArgumentException(option + " takes positive whole numbers, got '" + value + "'");
+    }
+
+    private static int nonNegativeInt(String option, String value) {
+        try {
+            int number = Integer.parseInt(value.strip().replace("_", ""));
+            if (number >= 0 && number <= 1000) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " takes a whole number from 0 to 1000, got '" + value + "'");
     }
 
     private static double positiveSeconds(String option, String value) {
@@ -187,9 +207,10 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             if (!property.matches("[A-Za-z][A-Za-z0-9]*=[^&?#]*")) {
                 throw new IllegalArgumentException("--jdbc-properties takes name=value pairs joined by &, got '" + value + "'");
             }
-            if (property.startsWith("ssl") || property.startsWith("currentSchema=")) {
+            if (property.startsWith("ssl") || property.startsWith("gss") || property.startsWith("socketFactory")
+                    || property.startsWith("currentSchema=")) {
                 throw new IllegalArgumentException("--jdbc-properties cannot set " + property.split("=")[0]
-                        + ": measured connections go through a plain relay, and the strategies choose schemas");
+                        + ": measured connections are plain, so that their round trips can be counted, and the strategies choose schemas");
             }
         }
         return properties;

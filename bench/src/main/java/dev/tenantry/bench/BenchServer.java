@@ -107,8 +107,8 @@ final class BenchServer implements AutoCloseable {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database + (query.isEmpty() ? "" : "?" + query);
     }
 
-    /** A URL through {@code counter}, for everything measured. The relay needs a plain, unencrypted connection. */
-    String relayedJdbcUrl(RoundTripCounter counter) {
+    /** A URL whose connections {@code counter} sees, for everything measured: plain, unencrypted connections. */
+    String countedJdbcUrl(RoundTripCounter counter) {
         return counter.jdbcUrl(database);
     }
 

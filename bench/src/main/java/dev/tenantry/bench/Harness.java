@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Harness {
 
     /** What one window measured. */
-    record Window(double opsPerSec, long[] sortedLatencyNanos, long roundTrips, int poolConnections) {
+    record Window(double opsPerSec, long[] sortedLatencyNanos, long roundTrips, long sqlTexts, double clientCpuNanos,
+                  double serverCpuNanos, double serverBackgroundCpuNanos, int poolConnections) {
 
         long transactions() {
             return sortedLatencyNanos.length;
@@ -65,7 +66,7 @@ final class Harness {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
         long[] measureEnd = new long[1];
-        ExecutorService workers = clients(threads, "bench-client-");
+        ExecutorService workers = clients(threads, "bench-client-" + strategy.name().key() + "-");
         try {
             Future<?>[] jobs = new Future<?>[threads];
             long[][] latencies = new long[threads][];
@@ -111,6 +112,10 @@ final class Harness {
             }
             warmed.await();
             long roundTripsBefore = counter.roundTrips();
+            long sqlTextsBefore = counter.sqlMessages();
+            double clientCpuBefore = CpuMeter.clientNanos();
+            double serverCpuBefore = CpuMeter.serverNanos();
+            double backgroundCpuBefore = CpuMeter.serverBackgroundNanos();
             long start = System.nanoTime();
             synchronized (measureEnd) {
                 measureEnd[0] = failure.get() != null ? start : start + (long) (measureSeconds * 1e9);
@@ -125,12 +130,17 @@ final class Harness {
             }
             long elapsed = System.nanoTime() - start;
             long roundTrips = counter.roundTrips() - roundTripsBefore;
+            long sqlTexts = counter.sqlMessages() - sqlTextsBefore;
+            double clientCpu = CpuMeter.clientNanos() - clientCpuBefore;
+            double serverCpu = CpuMeter.serverNanos() - serverCpuBefore;
+            double backgroundCpu = CpuMeter.serverBackgroundNanos() - backgroundCpuBefore;
             if (failure.get() != null) {
                 throw new WindowFailed(workload.key() + " with " + threads + " threads", failure.get());
             }
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
             Arrays.sort(all);
-            return new Window(all.length / (elapsed / 1e9), all, roundTrips, strategy.poolConnections());
+            return new Window(all.length / (elapsed / 1e9), all, roundTrips, sqlTexts, clientCpu, serverCpu, backgroundCpu,
+                    strategy.poolConnections());
         } finally {
             workers.shutdownNow();
         }
@@ -139,12 +149,12 @@ final class Harness {
     /**
      * Warms every connection a strategy will use: {@code threads} client threads (each of which HikariCP keeps
      * giving the same connection) each send, {@code passes} times over, one read and one web request to every
-     * tenant, for its own users. With 5 passes every connection has run every tenant's statements as often as
-     * pgjdbc waits for before it prepares a text on the server.
+     * tenant, for its own users. After 10 passes every connection has run every tenant's statements as often
+     * as it takes to reach a generic plan (see {@link Bench#SWEEPS}).
      */
     void sweep(Strategy strategy, List<List<Visitor>> byTenant, int threads, int passes)
             throws WindowFailed, InterruptedException {
-        ExecutorService workers = clients(threads, "bench-sweep-");
+        ExecutorService workers = clients(threads, "bench-sweep-" + strategy.name().key() + "-");
         try {
             List<Future<?>> jobs = new java.util.ArrayList<>();
             for (int t = 0; t < threads; t++) {

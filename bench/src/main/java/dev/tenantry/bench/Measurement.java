@@ -15,11 +15,13 @@ import java.util.Objects;
  */
 record Measurement(StrategyName strategy, Workload workload, int tenants, int threads, Double opsPerSec, Double p50us,
                    Double p99us, Double roundTripsPerTx, Double ratioToBaseline, Integer poolConnections, Double heapMb,
-                   Double serverMb, int rounds, long transactions, Double opsPerSecQ1, Double opsPerSecQ3, String error) {
+                   Double serverMb, Double clientCpuUs, Double serverCpuUs, int rounds, long transactions,
+                   Double opsPerSecQ1, Double opsPerSecQ3, String error) {
 
     /**
      * Throughput: the median over rounds. Latency percentiles: over every measured transaction of all rounds.
-     * Round trips per transaction: all counted over all measured transactions.
+     * Round trips per transaction: all counted over all measured transactions. CPU per transaction, of the client
+     * JVM and of the local PostgreSQL processes: the median over rounds.
      */
     static List<Measurement> aggregate(List<Sample> samples) {
         Map<List<Object>, List<Sample>> cells = new LinkedHashMap<>();
@@ -60,7 +62,7 @@ record Measurement(StrategyName strategy, Workload workload, int tenants, int th
             // A strategy that failed in any round is reported as failed: a figure from the rounds that
             // happened to get through would hide the failure.
             return new Measurement(first.strategy(), first.workload(), first.tenants(), first.threads(), null, null,
-                    null, null, null, maxConnections(cell), null, null, ok.size(), 0, null, null, error);
+                    null, null, null, maxConnections(cell), null, null, null, null, ok.size(), 0, null, null, error);
         }
         long transactions = ok.stream().mapToLong(sample -> sample.window().transactions()).sum();
         long roundTrips = ok.stream().mapToLong(sample -> sample.window().roundTrips()).sum();
@@ -75,6 +77,10 @@ record Measurement(StrategyName strategy, Workload workload, int tenants, int th
                 null, maxConnections(ok),
                 median(ok.stream().mapToDouble(Sample::heapMb).filter(heap -> !Double.isNaN(heap)).toArray()),
                 median(ok.stream().mapToDouble(Sample::serverMb).filter(mb -> !Double.isNaN(mb)).toArray()),
+                median(ok.stream().mapToDouble(sample -> sample.window().clientCpuNanos() / 1e3 / sample.window().transactions())
+                        .filter(us -> Double.isFinite(us)).toArray()),
+                median(ok.stream().mapToDouble(sample -> sample.window().serverCpuNanos() / 1e3 / sample.window().transactions())
+                        .filter(us -> Double.isFinite(us)).toArray()),
                 ok.size(), transactions, quantile(ops, 0.25), quantile(ops, 0.75), null);
     }
 
@@ -112,6 +118,7 @@ record Measurement(StrategyName strategy, Workload workload, int tenants, int th
 
     Measurement withRatio(Double ratio) {
         return new Measurement(strategy, workload, tenants, threads, opsPerSec, p50us, p99us, roundTripsPerTx, ratio,
-                poolConnections, heapMb, serverMb, rounds, transactions, opsPerSecQ1, opsPerSecQ3, error);
+                poolConnections, heapMb, serverMb, clientCpuUs, serverCpuUs, rounds, transactions, opsPerSecQ1, opsPerSecQ3,
+                error);
     }
 }

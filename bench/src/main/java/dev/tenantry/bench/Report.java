@@ -15,7 +15,7 @@ final class Report {
     }
 
     static void printTable(List<Measurement> measurements, PrintStream out) {
-        String format = "  %-24s %10s %7s %9s %9s %7s %6s %9s %11s  %s%n";
+        String format = "  %-24s %10s %7s %9s %9s %7s %6s %9s %11s %13s  %s%n";
         String group = null;
         for (Measurement m : measurements) {
             String heading = String.format(Locale.ROOT, "%,d tenant%s · %s (%s) · %d thread%s", m.tenants(),
@@ -26,32 +26,41 @@ final class Report {
                 out.println();
                 out.println(heading);
                 out.printf(Locale.ROOT, format, "strategy", "ops/s", "ratio", "p50 µs", "p99 µs", "RT/tx", "conns",
-                        "heap MiB", "server MiB", "");
+                        "heap MiB", "server MiB", "CPU µs/tx", "");
             }
             out.printf(Locale.ROOT, format, m.strategy().key(), number(m.opsPerSec(), "%,.0f"), number(m.ratioToBaseline(), "%.3f"),
                     number(m.p50us(), "%,.0f"), number(m.p99us(), "%,.0f"), number(m.roundTripsPerTx(), "%.2f"),
                     m.poolConnections() == null ? "-" : m.poolConnections().toString(), number(m.heapMb(), "%.1f"),
-                    number(m.serverMb(), "%.1f"), m.error() == null ? "" : "FAILED: " + m.error());
+                    number(m.serverMb(), "%.1f"), cpu(m), m.error() == null ? "" : "FAILED: " + m.error());
         }
+    }
+
+    /** Client and server CPU per transaction, as "client + server"; "-" when not measured. */
+    private static String cpu(Measurement m) {
+        if (m.clientCpuUs() == null) {
+            return "-";
+        }
+        return number(m.clientCpuUs(), "%,.0f") + " + " + number(m.serverCpuUs(), "%,.0f");
     }
 
     static String markdown(List<Measurement> measurements) {
         StringBuilder md = new StringBuilder();
         md.append("| tenants | workload | threads | strategy | ops/s | middle half of rounds | ratio to baseline"
-                + " | p50 µs | p99 µs | round trips / tx | pool connections | heap MiB | server MiB |\n");
-        md.append("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | p50 µs | p99 µs | round trips / tx | pool connections | heap MiB | server MiB"
+                + " | CPU µs / tx, client + server |\n");
+        md.append("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : measurements) {
             boolean tenantry = m.strategy() == StrategyName.TENANTRY_PER_REQUEST;
             String strategy = tenantry ? "**" + m.strategy().key() + "**" : m.strategy().key();
             String spread = m.opsPerSecQ1() == null ? "-"
                     : number(m.opsPerSecQ1(), "%,.0f") + "–" + number(m.opsPerSecQ3(), "%,.0f");
-            md.append(String.format(Locale.ROOT, "| %,d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %,d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     m.tenants(), m.workload().key(), m.threads(), strategy,
                     m.error() != null ? "failed: " + m.error().replace("|", "\\|") : number(m.opsPerSec(), "%,.0f"),
                     spread, number(m.ratioToBaseline(), "%.3f"), number(m.p50us(), "%,.0f"), number(m.p99us(), "%,.0f"),
                     number(m.roundTripsPerTx(), "%.2f"),
                     m.poolConnections() == null ? "–" : m.poolConnections().toString(), number(m.heapMb(), "%.1f"),
-                    number(m.serverMb(), "%.1f")));
+                    number(m.serverMb(), "%.1f"), cpu(m)));
         }
         return md.toString();
     }
@@ -149,6 +158,8 @@ final class Report {
                     .append(", \"pool_connections\": ").append(m.poolConnections() == null ? "null" : m.poolConnections())
                     .append(", \"heap_mb\": ").append(decimal(m.heapMb(), 1))
                     .append(", \"server_mb\": ").append(decimal(m.serverMb(), 1))
+                    .append(", \"client_cpu_us_per_tx\": ").append(decimal(m.clientCpuUs(), 1))
+                    .append(", \"server_cpu_us_per_tx\": ").append(decimal(m.serverCpuUs(), 1))
                     .append(", \"rounds\": ").append(m.rounds())
                     .append(", \"transactions\": ").append(m.transactions())
                     .append(", \"error\": ").append(m.error() == null ? "null" : string(m.error()))

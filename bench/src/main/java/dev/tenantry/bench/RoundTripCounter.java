@@ -1,24 +1,26 @@
 package dev.tenantry.bench;
 
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.net.SocketFactory;
 
 /**
- * A loopback TCP relay in front of PostgreSQL that counts round trips as the wire protocol defines
- * them: every Sync ('S') and every simple Query ('Q') a client sends makes the client wait for the
- * server's ReadyForQuery. Counting on the wire sees everything the driver, the pool and Hibernate send,
- * so a figure from it is measured, not inferred. Connections through it must use {@code sslmode=disable}.
+ * Counts round trips as the PostgreSQL wire protocol defines them: every Sync ('S') and every simple
+ * Query ('Q') a client sends makes the client wait for the server's ReadyForQuery. Connections opened
+ * with {@link #jdbcUrl} get their socket from pgjdbc's {@code socketFactory} hook, and every byte the
+ * driver writes is read as protocol messages on its way out, in the writing thread: no relay, no extra
+ * hop, so what is counted is not slowed down. Counting on the wire sees everything the driver, the pool
+ * and Hibernate send, so a figure from it is measured, not inferred. The URL turns encryption off, since
+ * encrypted bytes cannot be read.
  */
 public final class RoundTripCounter implements AutoCloseable {
 
@@ -27,34 +29,32 @@ public final class RoundTripCounter implements AutoCloseable {
 
     private static final boolean TRACE = Boolean.getBoolean("roundtrips.trace");
 
-    private final ServerSocket listener;
-    private final String targetHost;
-    private final int targetPort;
-    private final AtomicLong roundTrips = new AtomicLong();
-    private final AtomicLong sqlMessages = new AtomicLong();
-    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "round-trip-counter");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Open counters, by the id their URLs carry to {@link CountingSocketFactory}. */
+    private static final Map<String, RoundTripCounter> OPEN = new ConcurrentHashMap<>();
+    private static final AtomicLong IDS = new AtomicLong();
 
-    private RoundTripCounter(ServerSocket listener, String targetHost, int targetPort) {
-        this.listener = listener;
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+    private final String id;
+    private final String host;
+    private final int port;
+    private final LongAdder roundTrips = new LongAdder();
+    private final LongAdder sqlMessages = new LongAdder();
+
+    private RoundTripCounter(String host, int port) {
+        this.id = Long.toString(IDS.incrementAndGet());
+        this.host = host;
+        this.port = port;
     }
 
-    /** Starts relaying from a free loopback port to {@code host:port}. */
-    public static RoundTripCounter start(String host, int port) throws IOException {
-        RoundTripCounter counter = new RoundTripCounter(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), host, port);
-        counter.threads.submit(counter::acceptLoop);
+    /** Starts counting the connections that {@link #jdbcUrl} opens to {@code host:port}. */
+    public static RoundTripCounter start(String host, int port) {
+        RoundTripCounter counter = new RoundTripCounter(host, port);
+        OPEN.put(counter.id, counter);
         return counter;
     }
 
     /** The round trips counted so far over all connections. */
     public long roundTrips() {
-        return roundTrips.get();
+        return roundTrips.sum();
     }
 
     /**
@@ -62,113 +62,197 @@ public final class RoundTripCounter implements AutoCloseable {
      * stretch of work proves that no SQL reached the server during it.
      */
     public long sqlMessages() {
-        return sqlMessages.get();
+        return sqlMessages.sum();
     }
 
-    /** A JDBC URL for {@code database} that goes through this counter. */
+    /** A JDBC URL for {@code database} whose connections this counter sees. */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + listener.getLocalPort() + "/" + database + "?sslmode=disable";
+        String address = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + address + ":" + port + "/" + database + "?sslmode=disable&gssEncMode=disable"
+                + "&socketFactory=" + CountingSocketFactory.class.getName() + "&socketFactoryArg=" + id;
     }
 
-    private Void acceptLoop() {
-        while (!listener.isClosed()) {
-            try {
-                Socket client = listener.accept();
-                Socket server = new Socket(targetHost, targetPort);
-                client.setTcpNoDelay(true);
-                server.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(server);
-                threads.submit(() -> relayCounting(client.getInputStream(), server.getOutputStream(), client, server));
-                threads.submit(() -> relay(server.getInputStream(), client.getOutputStream(), client, server));
-            } catch (IOException e) {
-                if (!listener.isClosed()) {
-                    System.err.println("[round-trip-counter] " + e);
-                }
-            }
+    /** Connections opened from now on through this counter's URL fail; those open stop being counted. */
+    @Override
+    public void close() {
+        OPEN.remove(id);
+    }
+
+    /**
+     * What pgjdbc instantiates from the {@code socketFactory} URL parameter: plain sockets whose output is
+     * counted by the counter that {@code socketFactoryArg} names. Not for use elsewhere.
+     */
+    public static final class CountingSocketFactory extends SocketFactory {
+
+        private final String counterId;
+
+        /** pgjdbc passes the connection's properties, {@code socketFactoryArg} among them. */
+        public CountingSocketFactory(Properties properties) {
+            this.counterId = properties.getProperty("socketFactoryArg");
         }
-        return null;
+
+        private RoundTripCounter counter() throws IOException {
+            RoundTripCounter counter = counterId == null ? null : OPEN.get(counterId);
+            if (counter == null) {
+                throw new IOException("round-trip counter " + counterId + " is closed or unknown");
+            }
+            return counter;
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return new CountingSocket(counter());
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            Socket socket = createSocket();
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            Socket socket = createSocket();
+            socket.bind(new java.net.InetSocketAddress(localHost, localPort));
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            Socket socket = createSocket();
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            Socket socket = createSocket();
+            socket.bind(new java.net.InetSocketAddress(localAddress, localPort));
+            socket.connect(new java.net.InetSocketAddress(address, port));
+            return socket;
+        }
     }
 
-    private Void relayCounting(InputStream from, OutputStream to, Socket a, Socket b) {
-        try (DataInputStream in = new DataInputStream(from); BufferedOutputStream out = new BufferedOutputStream(to, 65536)) {
-            boolean startup = true;
-            while (true) {
-                if (startup) {
-                    int length = in.readInt();
-                    byte[] body = in.readNBytes(length - 4);
-                    writeInt(out, length);
-                    out.write(body);
-                    out.flush();
-                    int code = ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
-                    startup = code == SSL_REQUEST || code == GSS_REQUEST;
+    /** A plain TCP socket whose output stream reads the messages written to it. */
+    private static final class CountingSocket extends Socket {
+
+        private final RoundTripCounter counter;
+        private OutputStream output;
+
+        CountingSocket(RoundTripCounter counter) {
+            this.counter = counter;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (output == null) {
+                output = new MessageReader(super.getOutputStream(), counter);
+            }
+            return output;
+        }
+    }
+
+    /**
+     * Passes bytes through unchanged and follows the message framing: the startup packets (length, then
+     * body; an SSL or GSS request is followed by another), then messages of a type byte, a length that
+     * counts itself, and a body. Only headers are read; bodies are skipped by length.
+     */
+    private static final class MessageReader extends FilterOutputStream {
+
+        private final RoundTripCounter counter;
+        private final byte[] header = new byte[8];
+        private int headerLength;
+        private boolean startup = true;
+        private long skip;
+        private byte type;
+        /** With tracing on, the start of a 'Q', 'P' or 'B' body, printed once it is complete. */
+        private StringBuilder trace;
+
+        MessageReader(OutputStream out, RoundTripCounter counter) {
+            super(out);
+            this.counter = counter;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            read(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+            read(bytes, offset, length);
+        }
+
+        private void read(byte[] bytes, int offset, int length) {
+            int at = offset;
+            int end = offset + length;
+            while (at < end) {
+                if (skip > 0) {
+                    int n = (int) Math.min(skip, end - at);
+                    if (trace != null) {
+                        traceBody(bytes, at, n);
+                    }
+                    skip -= n;
+                    at += n;
+                    if (skip == 0) {
+                        endMessage();
+                    }
                     continue;
                 }
-                int type = in.read();
-                if (type < 0) {
-                    return null;
-                }
-                int length = in.readInt();
-                out.write(type);
-                writeInt(out, length);
-                byte[] body = in.readNBytes(length - 4);
-                out.write(body);
-                if (TRACE && (type == 'Q' || type == 'P' || type == 'B')) {
-                    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).replace('\0', '~');
-                    System.out.print("[" + text.substring(0, Math.min(60, text.length())) + "]");
-                }
-                if (type == 'S' || type == 'Q') {
-                    roundTrips.incrementAndGet();
-                }
-                if (type == 'Q' || type == 'P') {
-                    sqlMessages.incrementAndGet();
-                }
-                if (TRACE) {
-                    System.out.print((char) type + (type == 'S' || type == 'Q' ? "|\n" : " "));
-                }
-                if (in.available() == 0) {
-                    out.flush();
+                header[headerLength++] = bytes[at++];
+                if (startup && headerLength == 8) {
+                    int code = integer(4);
+                    startup = code == SSL_REQUEST || code == GSS_REQUEST;
+                    begin((byte) 0, integer(0) - 8L);
+                } else if (!startup && headerLength == 5) {
+                    begin(header[0], integer(1) - 4L);
                 }
             }
-        } catch (IOException e) {
-            return null;
-        } finally {
-            closeQuietly(a, b);
         }
-    }
 
-    private Void relay(InputStream from, OutputStream to, Socket a, Socket b) {
-        try {
-            from.transferTo(to);
-        } catch (IOException e) {
-            // one side closed: the other follows
-        } finally {
-            closeQuietly(a, b);
-        }
-        return null;
-    }
-
-    private static void writeInt(OutputStream out, int value) throws IOException {
-        out.write(value >>> 24);
-        out.write(value >>> 16);
-        out.write(value >>> 8);
-        out.write(value);
-    }
-
-    private static void closeQuietly(Socket... toClose) {
-        for (Socket socket : toClose) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // already closed
+        private void begin(byte messageType, long bodyLength) {
+            headerLength = 0;
+            type = messageType;
+            skip = bodyLength;
+            if (type == 'S' || type == 'Q') {
+                counter.roundTrips.increment();
+            }
+            if (type == 'Q' || type == 'P') {
+                counter.sqlMessages.increment();
+            }
+            if (TRACE && (type == 'Q' || type == 'P' || type == 'B')) {
+                trace = new StringBuilder();
+            }
+            if (skip == 0) {
+                endMessage();
             }
         }
-    }
 
-    @Override
-    public void close() throws IOException {
-        listener.close();
-        sockets.forEach(RoundTripCounter::closeQuietly);
-        threads.shutdownNow();
+        private void traceBody(byte[] bytes, int at, int n) {
+            if (trace.length() < 60) {
+                trace.append(new String(bytes, at, Math.min(n, 60), StandardCharsets.UTF_8).replace('\0', '~'));
+            }
+        }
+
+        private void endMessage() {
+            if (!TRACE || type == 0) {
+                return;
+            }
+            if (trace != null) {
+                System.out.print("[" + trace.substring(0, Math.min(60, trace.length())) + "]");
+                trace = null;
+            }
+            System.out.print((char) type + (type == 'S' || type == 'Q' ? "|\n" : " "));
+        }
+
+        private int integer(int from) {
+            return ((header[from] & 0xff) << 24) | ((header[from + 1] & 0xff) << 16) | ((header[from + 2] & 0xff) << 8)
+                    | (header[from + 3] & 0xff);
+        }
     }
 }

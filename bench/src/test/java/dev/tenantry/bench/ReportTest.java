@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
     private static Harness.Window window(double opsPerSec, long roundTrips, long... latencyNanos) {
-        return new Harness.Window(opsPerSec, latencyNanos.clone(), roundTrips, 4);
+        return new Harness.Window(opsPerSec, latencyNanos.clone(), roundTrips, 0, Double.NaN, Double.NaN, Double.NaN, 4);
     }
 
     private static Sample sample(StrategyName strategy, Workload workload, int round, Harness.Window window) {

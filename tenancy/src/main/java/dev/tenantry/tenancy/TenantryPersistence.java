@@ -227,7 +227,8 @@ public final class TenantryPersistence implements AutoCloseable {
             settings.put(AvailableSettings.HBM2DDL_AUTO, "none");
             if (config.mode() == TenancyMode.PER_REQUEST) {
                 settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER,
-                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf, roles));
+                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf, roles,
+                                SchemaPerTenantConnectionProvider.RESOLVED_TEXTS));
                 settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
             } else {
                 settings.put(AvailableSettings.CONNECTION_PROVIDER, new DeploymentSchemaConnectionProvider(database.pool(),

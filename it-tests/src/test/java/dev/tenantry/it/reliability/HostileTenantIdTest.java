@@ -59,6 +59,8 @@ class HostileTenantIdTest {
                 .keepalive(Duration.ofMinutes(50)).build());
         emf = tenantry.entityManagerFactory();
         tenantry.provisioning().provision("prod");
+        // the positive control for every "no SQL sent" below: the counter sees this Tenantry's SQL
+        assertThat(counter.sqlMessages()).as("SQL messages counted while provisioning").isPositive();
     }
 
     @AfterAll

@@ -2,6 +2,8 @@ package dev.tenantry.tenancy.hibernate;
 
 import dev.tenantry.core.NoTenantInScopeException;
 import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.tenancy.internal.ResolvedSql;
 import dev.tenantry.tenancy.internal.TenantConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,9 +22,13 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
 
     private static final long serialVersionUID = 1L;
 
+    /** Resolved texts kept by default: as many statements as a per-request pool keeps prepared at most. */
+    public static final int RESOLVED_TEXTS = TenantryConfig.PER_REQUEST_POOL_STATEMENT_BUDGET;
+
     private final transient DataSource pool;
     private final transient Function<String, SchemaName> schemas;
     private final transient Function<SchemaName, String> roles;
+    private final transient ResolvedSql texts;
 
     /**
      * @param pool    the shared pool
@@ -30,17 +36,24 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
      *                {@code InvalidSchemaNameException} for any other id
      */
     public SchemaPerTenantConnectionProvider(DataSource pool, Function<String, SchemaName> schemas) {
-        this(pool, schemas, null);
+        this(pool, schemas, null, RESOLVED_TEXTS);
     }
 
     /**
-     * @param roles with tenant roles on, the quoted role each schema's transactions run as; else {@code null}
+     * @param roles         with tenant roles on, the quoted role each schema's transactions run as; else {@code null}
+     * @param resolvedTexts how many resolved SQL texts (one per statement and tenant) to keep, so that the driver
+     *                      is handed the same instance of a text each time and its pooled connections share it;
+     *                      0 resolves every text afresh
      */
     public SchemaPerTenantConnectionProvider(DataSource pool, Function<String, SchemaName> schemas,
-                                             Function<SchemaName, String> roles) {
+                                             Function<SchemaName, String> roles, int resolvedTexts) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.schemas = Objects.requireNonNull(schemas, "schemas");
         this.roles = roles;
+        if (resolvedTexts < 0) {
+            throw new IllegalArgumentException("resolvedTexts must be 0 or more, got " + resolvedTexts);
+        }
+        this.texts = resolvedTexts == 0 ? null : new ResolvedSql(resolvedTexts);
     }
 
     @Override
@@ -49,7 +62,8 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
             throw new NoTenantInScopeException();
         }
         SchemaName schema = schemas.apply(tenant);
-        return new TenantConnection(borrow(pool, tenant, schema), schema.quoted(), roles == null ? null : roles.apply(schema));
+        return new TenantConnection(borrow(pool, tenant, schema), schema.quoted(), roles == null ? null : roles.apply(schema),
+                texts);
     }
 
     /** Borrows from the pool; a failure (the pool exhausted, the server gone) names the tenant and schema. */

@@ -35,6 +35,8 @@ public final class TenantConnection implements Connection {
     private final Connection delegate;
     private final String quotedSchema;
     private final String quotedRole;
+    /** Where resolved texts are kept for reuse, or {@code null} to resolve every text afresh. */
+    private final ResolvedSql texts;
     /** Whether {@code SET LOCAL ROLE} was sent in the transaction now open. */
     private boolean roleSet;
 
@@ -47,9 +49,18 @@ public final class TenantConnection implements Connection {
      *                   is preceded by {@code SET LOCAL ROLE}, which ends with the transaction
      */
     public TenantConnection(Connection delegate, String quotedSchema, String quotedRole) {
+        this(delegate, quotedSchema, quotedRole, null);
+    }
+
+    /**
+     * @param texts the pool's resolved texts, so that each statement's text reaches the driver as the same
+     *              instance every time; {@code null} resolves every text afresh
+     */
+    public TenantConnection(Connection delegate, String quotedSchema, String quotedRole, ResolvedSql texts) {
         this.delegate = delegate;
         this.quotedSchema = quotedSchema;
         this.quotedRole = quotedRole;
+        this.texts = texts;
     }
 
     /** The schema this connection resolves the placeholder to, quoted. */
@@ -66,7 +77,7 @@ public final class TenantConnection implements Connection {
         if (quotedRole != null && !roleSet) {
             actAsTenantRole();
         }
-        return TenantSchema.resolve(sql, quotedSchema);
+        return texts == null ? TenantSchema.resolve(sql, quotedSchema) : texts.resolve(sql, quotedSchema);
     }
 
     /** One round trip per transaction, and only with tenant roles on; the role ends with the transaction. */
