@@ -1,6 +1,8 @@
 package dev.tenantry.tenancy.hibernate;
 
 import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.tenancy.internal.ResolvedSql;
 import dev.tenantry.tenancy.internal.TenantConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,6 +21,8 @@ public final class DeploymentSchemaConnectionProvider implements ConnectionProvi
     private final transient DataSource pool;
     private final SchemaName schema;
     private final String quotedRole;
+    /** One schema: as many texts as a connection keeps prepared, so the driver's cache finds each one at once. */
+    private final transient ResolvedSql texts = new ResolvedSql(TenantryConfig.PER_REQUEST_STATEMENT_CACHE);
 
     public DeploymentSchemaConnectionProvider(DataSource pool, SchemaName schema) {
         this(pool, schema, null);
@@ -33,7 +37,8 @@ public final class DeploymentSchemaConnectionProvider implements ConnectionProvi
 
     @Override
     public Connection getConnection() throws SQLException {
-        return new TenantConnection(SchemaPerTenantConnectionProvider.borrow(pool, null, schema), schema.quoted(), quotedRole);
+        return new TenantConnection(SchemaPerTenantConnectionProvider.borrow(pool, null, schema), schema.quoted(),
+                quotedRole, texts);
     }
 
     @Override
