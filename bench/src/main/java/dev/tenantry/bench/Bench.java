@@ -218,9 +218,9 @@ public final class Bench {
                                                 Harness.percentile(window.sortedLatencyNanos(), 0.99) / 1e3,
                                                 window.roundTrips() / (double) window.transactions(),
                                                 window.sqlTexts() / (double) window.transactions(),
-                                                window.clientCpuNanos() / 1e3 / window.transactions(),
-                                                window.serverCpuNanos() / 1e3 / window.transactions(),
-                                                window.serverBackgroundCpuNanos() / 1e3 / window.transactions());
+                                                window.microsPerTransaction(window.clientCpuNanos()),
+                                                window.microsPerTransaction(window.serverCpuNanos()),
+                                                window.microsPerTransaction(window.serverBackgroundCpuNanos()));
                                     }
                                 } catch (Harness.WindowFailed e) {
                                     String stage = workload.key() + " with " + threads + " thread" + (threads == 1 ? "" : "s")

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * processes on this machine (the server), read from {@code /proc/<pid>/schedstat} in nanoseconds. The server
  * figure is NaN where there is no {@code /proc} or no local PostgreSQL process, as with a remote
  * {@code DATABASE_URL}; it sums every local PostgreSQL process, so other work on the same server counts too.
- * Of the server's time, {@link #serverBackgroundNanos} is the part of its own processes (autovacuum, WAL
+ * Of the server's time, {@link Server#backgroundNanos} is the part of its own processes (autovacuum, WAL
  * writer, checkpointer, background writer and the like), told apart from connection backends by their
  * process titles.
  */
@@ -31,21 +31,26 @@ final class CpuMeter {
         return Double.NaN;
     }
 
-    /** CPU nanoseconds of the local PostgreSQL processes so far; NaN when none can be read. */
-    static double serverNanos() {
-        return postgresNanos(false);
+    /**
+     * CPU nanoseconds of the local PostgreSQL processes so far, and of those that serve no connection; both NaN
+     * when none can be read.
+     */
+    record Server(double nanos, double backgroundNanos) {
+
+        static final Server UNKNOWN = new Server(Double.NaN, Double.NaN);
+
+        Server minus(Server earlier) {
+            return new Server(nanos - earlier.nanos, backgroundNanos - earlier.backgroundNanos);
+        }
     }
 
-    /** CPU nanoseconds of the local PostgreSQL processes that serve no connection; NaN when none can be read. */
-    static double serverBackgroundNanos() {
-        return postgresNanos(true);
-    }
-
-    private static double postgresNanos(boolean backgroundOnly) {
+    /** Reads every local PostgreSQL process once. */
+    static Server server() {
         if (!Files.isDirectory(PROC)) {
-            return Double.NaN;
+            return Server.UNKNOWN;
         }
         long nanos = 0;
+        long backgroundNanos = 0;
         int processes = 0;
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(PROC, "[0-9]*")) {
             for (Path pid : pids) {
@@ -53,20 +58,21 @@ final class CpuMeter {
                     if (!Files.readString(pid.resolve("comm")).startsWith("postgres")) {
                         continue;
                     }
-                    if (backgroundOnly && !isBackground(Files.readString(pid.resolve("cmdline")))) {
-                        continue;
-                    }
                     String schedstat = Files.readString(pid.resolve("schedstat"));
-                    nanos += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    long ran = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    nanos += ran;
+                    if (isBackground(Files.readString(pid.resolve("cmdline")))) {
+                        backgroundNanos += ran;
+                    }
                     processes++;
                 } catch (IOException | RuntimeException e) {
                     // the process ended, or is not ours to read: it does not count
                 }
             }
         } catch (IOException e) {
-            return Double.NaN;
+            return Server.UNKNOWN;
         }
-        return processes == 0 ? Double.NaN : nanos;
+        return processes == 0 ? Server.UNKNOWN : new Server(nanos, backgroundNanos);
     }
 
     /**

@@ -26,6 +26,11 @@ final class Harness {
         long transactions() {
             return sortedLatencyNanos.length;
         }
+
+        /** {@code nanos} spent over the window, as microseconds per transaction. */
+        double microsPerTransaction(double nanos) {
+            return nanos / 1e3 / transactions();
+        }
     }
 
     /** A request failed; the window stops at the first failure. */
@@ -114,8 +119,7 @@ final class Harness {
             long roundTripsBefore = counter.roundTrips();
             long sqlTextsBefore = counter.sqlMessages();
             double clientCpuBefore = CpuMeter.clientNanos();
-            double serverCpuBefore = CpuMeter.serverNanos();
-            double backgroundCpuBefore = CpuMeter.serverBackgroundNanos();
+            CpuMeter.Server serverCpuBefore = CpuMeter.server();
             long start = System.nanoTime();
             synchronized (measureEnd) {
                 measureEnd[0] = failure.get() != null ? start : start + (long) (measureSeconds * 1e9);
@@ -132,14 +136,14 @@ final class Harness {
             long roundTrips = counter.roundTrips() - roundTripsBefore;
             long sqlTexts = counter.sqlMessages() - sqlTextsBefore;
             double clientCpu = CpuMeter.clientNanos() - clientCpuBefore;
-            double serverCpu = CpuMeter.serverNanos() - serverCpuBefore;
-            double backgroundCpu = CpuMeter.serverBackgroundNanos() - backgroundCpuBefore;
+            CpuMeter.Server serverCpu = CpuMeter.server().minus(serverCpuBefore);
             if (failure.get() != null) {
                 throw new WindowFailed(workload.key() + " with " + threads + " threads", failure.get());
             }
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
             Arrays.sort(all);
-            return new Window(all.length / (elapsed / 1e9), all, roundTrips, sqlTexts, clientCpu, serverCpu, backgroundCpu,
+            return new Window(all.length / (elapsed / 1e9), all, roundTrips, sqlTexts, clientCpu, serverCpu.nanos(),
+                    serverCpu.backgroundNanos(),
                     strategy.poolConnections());
         } finally {
             workers.shutdownNow();

@@ -77,11 +77,15 @@ record Measurement(StrategyName strategy, Workload workload, int tenants, int th
                 null, maxConnections(ok),
                 median(ok.stream().mapToDouble(Sample::heapMb).filter(heap -> !Double.isNaN(heap)).toArray()),
                 median(ok.stream().mapToDouble(Sample::serverMb).filter(mb -> !Double.isNaN(mb)).toArray()),
-                median(ok.stream().mapToDouble(sample -> sample.window().clientCpuNanos() / 1e3 / sample.window().transactions())
-                        .filter(us -> Double.isFinite(us)).toArray()),
-                median(ok.stream().mapToDouble(sample -> sample.window().serverCpuNanos() / 1e3 / sample.window().transactions())
-                        .filter(us -> Double.isFinite(us)).toArray()),
+                medianPerTransaction(ok, Harness.Window::clientCpuNanos),
+                medianPerTransaction(ok, Harness.Window::serverCpuNanos),
                 ok.size(), transactions, quantile(ops, 0.25), quantile(ops, 0.75), null);
+    }
+
+    /** The median over rounds of a window's {@code nanos}, as microseconds per transaction; null when never known. */
+    private static Double medianPerTransaction(List<Sample> ok, java.util.function.ToDoubleFunction<Harness.Window> nanos) {
+        return median(ok.stream().mapToDouble(sample -> sample.window().microsPerTransaction(nanos.applyAsDouble(sample.window())))
+                .filter(Double::isFinite).toArray());
     }
 
     private static Integer maxConnections(List<Sample> samples) {
