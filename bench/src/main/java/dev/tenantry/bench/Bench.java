@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * {@code java -jar bench/target/tenantry-bench.jar}: every strategy over the same entities, the same
@@ -62,6 +63,11 @@ public final class Bench {
             out.println(BenchOptions.USAGE);
             return 0;
         }
+        if (!options.serverSettings().isEmpty() && !env.getOrDefault(TenantryConfig.DATABASE_URL, "").isBlank()) {
+            log.println("tenantry-bench: --server-setting configures the embedded PostgreSQL; with DATABASE_URL, set "
+                    + String.join(", ", options.serverSettings().keySet()) + " on that server instead (ALTER SYSTEM)");
+            return 2;
+        }
         try {
             measure(options, env);
             return 0;
@@ -79,7 +85,7 @@ public final class Bench {
     private void measure(BenchOptions options, Map<String, String> env) throws Exception {
         long wallStart = System.nanoTime();
         progress("starting %s", env.getOrDefault("DATABASE_URL", "").isBlank() ? "an embedded PostgreSQL" : "against DATABASE_URL");
-        try (BenchServer server = BenchServer.start(env);
+        try (BenchServer server = BenchServer.start(env, options.serverSettings());
              RoundTripCounter counter = RoundTripCounter.start(server.host(), server.port())) {
             maxConnections = server.setting("max_connections");
             printHeader(options, server);
@@ -195,6 +201,8 @@ public final class Bench {
                     }
                 }
                 double windowWarmup = Math.min(0.1, options.secondsPerWindow() / 4);
+                BenchServer.Autovacuum autovacuumBefore = server.autovacuum(BenchData.SCHEMA_PREFIX);
+                long roundsStart = System.nanoTime();
                 for (int round = 0; round < options.rounds(); round++) {
                     List<Started> order = rotated(live, round);
                     for (Workload workload : Workload.values()) {
@@ -234,6 +242,10 @@ public final class Bench {
                     }
                     progress("%,d tenants, round %d/%d done", tenants, round + 1, options.rounds());
                 }
+                BenchServer.Autovacuum autovacuum = server.autovacuum(BenchData.SCHEMA_PREFIX).since(autovacuumBefore);
+                progress("%,d tenants: during the %.0f s of rounds, autovacuum vacuumed %,d and analysed %,d of the"
+                        + " bench's tables (new statistics make every connection re-plan its statements on that table)",
+                        tenants, (System.nanoTime() - roundsStart) / 1e9, autovacuum.vacuums(), autovacuum.analyzes());
                 for (Started started : live) {
                     progress("%,d tenants: %-24s %s", tenants, started.strategy().name().key(),
                             summary(started.strategy().name()));
@@ -356,6 +368,13 @@ public final class Bench {
                 System.getProperty("java.runtime.version"), runtime.maxMemory() / (1024.0 * 1024));
         out.printf(Locale.ROOT, "  PostgreSQL  %s, %s, max_connections %s%n", server.setting("server_version"),
                 server.description(), maxConnections);
+        if (!options.serverSettings().isEmpty()) {
+            List<String> settings = new ArrayList<>();
+            for (String name : new TreeSet<>(options.serverSettings().keySet())) {
+                settings.add(name + " = " + server.setting(name));
+            }
+            out.println("  PostgreSQL  set by --server-setting: " + String.join(", ", settings));
+        }
         out.printf(Locale.ROOT, "  run         tenants %s, threads %s, pool size %d, %d users per tenant, %d round%s"
                         + " of %.2f s windows; per strategy start, %d warm-up sweep%s over every tenant, then %.2f s%n",
                 options.tenants(), options.threads(), options.poolSize(), options.usersPerTenant(), options.rounds(),

@@ -28,6 +28,8 @@ final class BenchData {
 
     /** The bench's tenant registry lives here, apart from any application's. */
     static final String SHARED_SCHEMA = "tenantry_bench";
+    /** Every schema the bench measures in starts with this: the tenants' and the baseline's single schema. */
+    static final String SCHEMA_PREFIX = "bench_";
 
     private final BenchServer server;
     private final int usersPerTenant;
@@ -43,7 +45,7 @@ final class BenchData {
     }
 
     static String tenantId(int index) {
-        return String.format("bench_%04d", index);
+        return String.format(SCHEMA_PREFIX + "%04d", index);
     }
 
     /**
@@ -52,7 +54,7 @@ final class BenchData {
      * one schema that the others serve from many, and the comparison measures the tenancy, not the data volume.
      */
     static String singleSchema(int tenants) {
-        return String.format("bench_all_%04d", tenants);
+        return String.format(SCHEMA_PREFIX + "all_%04d", tenants);
     }
 
     static List<String> tenantIds(int count) {

@@ -2,8 +2,10 @@ package dev.tenantry.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -13,7 +15,8 @@ import java.util.TreeSet;
  */
 record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<Integer> tenants, List<Integer> threads,
                     double secondsPerWindow, double warmupSeconds, int sweeps, int rounds, List<StrategyName> strategies,
-                    int poolSize, int usersPerTenant, String jdbcProperties, boolean keepSchemas, boolean verbose) {
+                    int poolSize, int usersPerTenant, String jdbcProperties, Map<String, String> serverSettings,
+                    boolean keepSchemas, boolean verbose) {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar bench/target/tenantry-bench.jar [options]",
@@ -45,6 +48,8 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "  --users-per-tenant N      seeded users (each with one anonymous session) per tenant (default 8)",
             "  --jdbc-properties P       pgjdbc properties for every measured connection, as in a URL:",
             "                            prepareThreshold=0&preparedStatementCacheQueries=256 (default none)",
+            "  --server-setting NAME=VALUE  a setting of the embedded PostgreSQL, for example autovacuum=off;",
+            "                            repeat for several (default: PostgreSQL's defaults, max_connections = 100)",
             "  --keep-schemas            with DATABASE_URL, keep the bench's schemas for the next run",
             "                            (default: drop them at the end)",
             "  --verbose                 print every window as it is measured",
@@ -78,6 +83,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         int poolSize = 4;
         int usersPerTenant = 8;
         String jdbcProperties = "";
+        Map<String, String> serverSettings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -115,6 +121,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                         case "--pool-size" -> poolSize = positiveInt(arg, value);
                         case "--users-per-tenant" -> usersPerTenant = positiveInt(arg, value);
                         case "--jdbc-properties" -> jdbcProperties = jdbcProperties(value);
+                        case "--server-setting" -> serverSetting(value, serverSettings);
                         default -> throw new IllegalArgumentException("Unknown option '" + arg + "'");
                     }
                 }
@@ -134,13 +141,14 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 sweeps,
                 rounds != null ? rounds : quick ? 1 : 10,
                 strategies != null ? strategies : StrategyName.byDefault(),
-                poolSize, usersPerTenant, jdbcProperties, keepSchemas, verbose);
+                poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose);
     }
 
     private static boolean isOption(String arg) {
         return switch (arg) {
             case "--json", "--markdown", "--tenants", "--threads", "--seconds-per-window", "--warmup-seconds",
-                 "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties" -> true;
+                 "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties",
+                 "--server-setting" -> true;
             default -> false;
         };
     }
@@ -214,6 +222,21 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             }
         }
         return properties;
+    }
+
+    private static void serverSetting(String value, Map<String, String> settings) {
+        int equals = value.indexOf('=');
+        String name = equals < 0 ? "" : value.substring(0, equals).strip();
+        String setting = equals < 0 ? "" : value.substring(equals + 1).strip();
+        if (!name.matches("[a-z][a-z0-9_]*") || !setting.matches("[A-Za-z0-9_.:+-]+")) {
+            throw new IllegalArgumentException("--server-setting takes NAME=VALUE, a PostgreSQL setting such as"
+                    + " autovacuum=off or max_files_per_process=10000, got '" + value + "'");
+        }
+        if (name.equals("max_connections")) {
+            throw new IllegalArgumentException("--server-setting cannot set max_connections: the bench keeps PostgreSQL's"
+                    + " default of " + BenchServer.DEFAULT_MAX_CONNECTIONS + ", where pool-per-tenant meets its limit");
+        }
+        settings.put(name, setting);
     }
 
     /** In the order given, the baseline first: every ratio needs it, so it always runs. */

@@ -46,14 +46,22 @@ final class BenchServer implements AutoCloseable {
         this.embedded = embedded;
     }
 
-    static BenchServer start(Map<String, String> env) throws IOException {
+    /**
+     * @param settings settings for the embedded server, over PostgreSQL's defaults; must be empty with
+     *                 {@code DATABASE_URL}, whose server the bench does not reconfigure
+     */
+    static BenchServer start(Map<String, String> env, Map<String, String> settings) throws IOException {
         String url = env.get(TenantryConfig.DATABASE_URL);
         if (url != null && !url.isBlank()) {
+            if (!settings.isEmpty()) {
+                throw new IllegalArgumentException("server settings are for the embedded PostgreSQL only");
+            }
             return fromConfig(TenantryConfig.builder().environment(env).build());
         }
-        EmbeddedPostgres embedded = EmbeddedPostgres.builder()
-                .setServerConfig("max_connections", DEFAULT_MAX_CONNECTIONS)
-                .start();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setServerConfig("max_connections", DEFAULT_MAX_CONNECTIONS);
+        settings.forEach(builder::setServerConfig);
+        EmbeddedPostgres embedded = builder.start();
         return new BenchServer("embedded PostgreSQL (discarded at the end)", "localhost", embedded.getPort(), "postgres",
                 "", "postgres", null, embedded);
     }
@@ -130,6 +138,27 @@ final class BenchServer implements AutoCloseable {
              ResultSet rows = statement.executeQuery("SHOW " + name)) {
             rows.next();
             return rows.getString(1);
+        }
+    }
+
+    /** How often autovacuum has vacuumed and analysed tables so far, in the given schemas. */
+    record Autovacuum(long vacuums, long analyzes) {
+
+        Autovacuum since(Autovacuum earlier) {
+            return new Autovacuum(vacuums - earlier.vacuums, analyzes - earlier.analyzes);
+        }
+    }
+
+    /** Autovacuum's runs so far on the tables of schemas whose name starts with {@code prefix}. */
+    Autovacuum autovacuum(String prefix) throws SQLException {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(
+                "SELECT coalesce(sum(autovacuum_count), 0), coalesce(sum(autoanalyze_count), 0)"
+                        + " FROM pg_stat_all_tables WHERE starts_with(schemaname, ?)")) {
+            statement.setString(1, prefix);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return new Autovacuum(rows.getLong(1), rows.getLong(2));
+            }
         }
     }
 

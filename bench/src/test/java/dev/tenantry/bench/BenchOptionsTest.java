@@ -3,8 +3,12 @@ package dev.tenantry.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
@@ -22,6 +26,7 @@ class BenchOptionsTest {
         assertThat(options.poolSize()).isEqualTo(4);
         assertThat(options.json()).isNull();
         assertThat(options.jdbcProperties()).isEmpty();
+        assertThat(options.serverSettings()).isEmpty();
     }
 
     @Test
@@ -62,6 +67,36 @@ class BenchOptionsTest {
     void jdbcPropertiesAreKeptAsAQueryString() {
         assertThat(BenchOptions.parse("--jdbc-properties", "?prepareThreshold=0&preparedStatementCacheQueries=512")
                 .jdbcProperties()).isEqualTo("prepareThreshold=0&preparedStatementCacheQueries=512");
+    }
+
+    @Test
+    void serverSettingsRepeatAndTheLastOfANameWins() {
+        BenchOptions options = BenchOptions.parse("--server-setting", "autovacuum=off",
+                "--server-setting=max_files_per_process=10000", "--server-setting", "autovacuum=on");
+        assertThat(options.serverSettings()).containsOnly(Map.entry("autovacuum", "on"),
+                Map.entry("max_files_per_process", "10000"));
+    }
+
+    @Test
+    void refusesServerSettingsItCannotPassOn() {
+        assertThatThrownBy(() -> BenchOptions.parse("--server-setting", "autovacuum"))
+                .hasMessageContaining("NAME=VALUE").hasMessageContaining("'autovacuum'");
+        assertThatThrownBy(() -> BenchOptions.parse("--server-setting", "work_mem='4MB'; drop"))
+                .hasMessageContaining("NAME=VALUE");
+        assertThatThrownBy(() -> BenchOptions.parse("--server-setting", "max_connections=1000"))
+                .hasMessageContaining("cannot set max_connections");
+    }
+
+    @Test
+    void serverSettingsWithDatabaseUrlAreAUsageErrorBeforeAnythingStarts() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int status = new Bench(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(log, true,
+                StandardCharsets.UTF_8)).run(new String[] {"--server-setting", "autovacuum=off"},
+                Map.of("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none"));
+        assertThat(status).isEqualTo(2);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("set autovacuum on that server instead");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test
