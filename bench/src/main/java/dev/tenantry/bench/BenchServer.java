@@ -47,15 +47,12 @@ final class BenchServer implements AutoCloseable {
     }
 
     /**
-     * @param settings settings for the embedded server, over PostgreSQL's defaults; must be empty with
-     *                 {@code DATABASE_URL}, whose server the bench does not reconfigure
+     * @param settings settings for the embedded server, over PostgreSQL's defaults; {@code Bench.run} refuses
+     *                 them with {@code DATABASE_URL}, whose server the bench does not reconfigure
      */
     static BenchServer start(Map<String, String> env, Map<String, String> settings) throws IOException {
         String url = env.get(TenantryConfig.DATABASE_URL);
         if (url != null && !url.isBlank()) {
-            if (!settings.isEmpty()) {
-                throw new IllegalArgumentException("server settings are for the embedded PostgreSQL only");
-            }
             return fromConfig(TenantryConfig.builder().environment(env).build());
         }
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
