@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies one schema into a new one inside a single transaction: tables with their columns, defaults,
- * constraints, indexes, identity columns and foreign keys; sequences; grants; and, as asked, the rows of
- * every table or only of the migration history, so that a copy of a migrated schema is recognised as
- * migrated. It is how a tenant is created from a migrated template in a few statements instead of a
- * full migration replay. Schemas holding views, functions, triggers or types of their own are refused
+ * constraints, indexes, identity columns, foreign keys and storage parameters; sequences; grants; and, as
+ * asked, the rows of every table or only of the migration history, so that a copy of a migrated schema is
+ * recognised as migrated. It is how a tenant is created from a migrated template in a few statements instead
+ * of a full migration replay. Schemas holding views, functions, triggers or types of their own are refused
  * (replay their migrations instead), since copying those faithfully needs their definitions rewritten.
  */
 public final class SchemaCloner {
@@ -171,6 +171,10 @@ public final class SchemaCloner {
         for (String table : tables) {
             execute(connection, log, "CREATE TABLE " + target.quoted() + "." + table + " (LIKE " + source.quoted() + "." + table
                     + " INCLUDING ALL)");
+        }
+        // LIKE copies indexes' storage parameters but not the table's own (autovacuum thresholds, fillfactor).
+        for (String[] p : rowsOf(connection, STORAGE_PARAMETERS, source.value(), 2)) {
+            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + p[0] + " SET (" + p[1] + ")");
         }
         long copied = 0;
         for (String table : tables) {
@@ -376,6 +380,18 @@ public final class SchemaCloner {
     private static final String TABLES =
             "SELECT quote_ident(relname) FROM pg_catalog.pg_class WHERE relnamespace = " + NAMESPACE
             + " AND relkind = 'r' ORDER BY relname";
+
+    /** Each table's storage parameters, its TOAST table's prefixed with {@code toast.}, as ALTER TABLE's SET list. */
+    private static final String STORAGE_PARAMETERS =
+            "SELECT quote_ident(c.relname), string_agg(o.parameter, ', ' ORDER BY o.toast, o.position) FROM pg_catalog.pg_class c"
+            + " CROSS JOIN LATERAL (SELECT false, r.position, quote_ident(split_part(r.option, '=', 1)) || ' = '"
+            + "     || quote_literal(substr(r.option, strpos(r.option, '=') + 1))"
+            + "   FROM unnest(c.reloptions) WITH ORDINALITY r(option, position)"
+            + "   UNION ALL SELECT true, r.position, 'toast.' || quote_ident(split_part(r.option, '=', 1)) || ' = '"
+            + "     || quote_literal(substr(r.option, strpos(r.option, '=') + 1))"
+            + "   FROM pg_catalog.pg_class t CROSS JOIN unnest(t.reloptions) WITH ORDINALITY r(option, position)"
+            + "   WHERE t.oid = c.reltoastrelid) o(toast, position, parameter)"
+            + " WHERE c.relnamespace = " + NAMESPACE + " AND c.relkind = 'r' GROUP BY c.relname ORDER BY c.relname";
 
     private static final String STANDALONE_SEQUENCES =
             "SELECT quote_ident(c.relname), format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmax, s.seqmin,"

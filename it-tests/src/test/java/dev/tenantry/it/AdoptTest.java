@@ -45,7 +45,7 @@ class AdoptTest {
             boolean found = Tenants.in("legacy", () -> tenantry.entityManagerFactory().callInTransaction(em ->
                     new Users(em).findByEmail("legacy@example.com").isPresent()));
             assertThat(found).isTrue();
-            assertThat(tenantry.provisioning().versions()).containsEntry("legacy", "2");
+            assertThat(tenantry.provisioning().versions()).containsEntry("legacy", "3");
 
             tenantry.provisioning().adopt("legacy", true, List.of(), false);
             assertThat(db.tables()).contains("public.users", "public.flyway_schema_history");
@@ -66,7 +66,7 @@ class AdoptTest {
 
             Adoption adoption = tenantry.provisioning().adopt("adopted", false, List.of("users", "no_such_table"), false);
             assertThat(adoption.tables()).containsExactly("users");
-            assertThat(db.column("SELECT max(version) FROM adopted.flyway_schema_history")).containsExactly("2");
+            assertThat(db.column("SELECT max(version) FROM adopted.flyway_schema_history")).containsExactly("3");
 
             tenantry.provisioning().provision("occupied");
             db.execute("CREATE TABLE public.anon_sessions (id uuid)");

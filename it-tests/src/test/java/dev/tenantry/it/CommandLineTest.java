@@ -47,7 +47,7 @@ class CommandLineTest {
 
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("cli_one", "cli_two", "created");
-        assertThat(listed.out()).containsPattern("cli_one\\s+cli_one\\s+ready\\s+2");
+        assertThat(listed.out()).containsPattern("cli_one\\s+cli_one\\s+ready\\s+3");
         assertThat(migrated.exit()).isZero();
         assertThat(migrated.out()).contains("already current");
         assertThat(db.schemas()).contains("cli_one", "cli_two");

@@ -66,10 +66,13 @@ class OperationsCommandLineTest {
         return outcome;
     }
 
-    /** Takes migration 2 back out of a tenant, so that the next migration run applies it again (and succeeds). */
-    private static void unapplyVersion2(TestDatabase db, String schema) {
+    /**
+     * Takes migrations 2 and 3 (the anonymous sessions) back out of a tenant, so that the next migration run
+     * applies them again (and succeeds).
+     */
+    private static void unapplyAnonSessions(TestDatabase db, String schema) {
         db.execute("DROP TABLE " + schema + ".anon_sessions");
-        db.execute("DELETE FROM " + schema + ".flyway_schema_history WHERE version = '2'");
+        db.execute("DELETE FROM " + schema + ".flyway_schema_history WHERE version IN ('2', '3')");
     }
 
     private static String count(TestDatabase db, String sql) {
@@ -82,29 +85,29 @@ class OperationsCommandLineTest {
     void aTenantWhoseMigrationFailsIsReportedInTheTableAndTheRunExitsOne(TestDatabase db) {
         Map<String, String> env = env(db, "reg_migrate");
         ok(env, "tenants", "create", "mig_a", "mig_b", "mig_behind", "mig_bad");
-        unapplyVersion2(db, "mig_behind");
-        // The history forgets migration 2 but the table stays: applying it again must fail.
-        db.execute("DELETE FROM mig_bad.flyway_schema_history WHERE version = '2'");
+        unapplyAnonSessions(db, "mig_behind");
+        // The history forgets migrations 2 and 3 but the table stays: applying 2 again must fail.
+        db.execute("DELETE FROM mig_bad.flyway_schema_history WHERE version IN ('2', '3')");
 
         Outcome outcome = run(env, "migrate", "--all", "--parallel", "2");
 
         assertThat(outcome.exit()).as(outcome.err()).isEqualTo(1);
         // Not a terminal: one plain line per tenant as it finishes, no carriage returns.
         assertThat(outcome.out()).doesNotContain("\r")
-                .contains("mig_a       already current at version 2")
-                .contains("mig_behind  migrated 1 -> 2 (1 migration)")
+                .contains("mig_a       already current at version 3")
+                .contains("mig_behind  migrated 1 -> 3 (2 migrations)")
                 .containsPattern("mig_bad\\s+FAILED: V2__anon_sessions.sql line \\d+: ERROR: relation \"anon_sessions\""
                         + " already exists \\(SQL state 42P07\\)");
         // The table lists what changed or failed, and counts the rest.
         String report = outcome.report();
         assertThat(report).containsPattern("tenant\\s+schema\\s+result\\s+version\\s+reason")
                 .containsPattern("mig_bad\\s+mig_bad\\s+FAILED\\s+1\\s+V2__anon_sessions.sql line \\d+: ERROR: relation")
-                .containsPattern("mig_behind\\s+mig_behind\\s+migrated\\s+1 -> 2\\s+1 migration applied")
-                .contains("And 2 tenants already current at version 2 (not listed).")
+                .containsPattern("mig_behind\\s+mig_behind\\s+migrated\\s+1 -> 3\\s+2 migrations applied")
+                .contains("And 2 tenants already current at version 3 (not listed).")
                 .contains("4 tenants: 1 migrated, 2 already current, 1 failed")
                 .doesNotContain("mig_a ");
         assertThat(count(db, "SELECT count(*) FROM mig_bad.flyway_schema_history WHERE version = '2'")).isEqualTo("0");
-        assertThat(count(db, "SELECT count(*) FROM mig_behind.flyway_schema_history WHERE version = '2'")).isEqualTo("1");
+        assertThat(count(db, "SELECT count(*) FROM mig_behind.flyway_schema_history WHERE version IN ('2', '3')")).isEqualTo("2");
 
         // Named tenants, in parallel too: the failure is the same, the others are current.
         Outcome named = run(env, "migrate", "mig_a", "mig_bad", "mig_b", "--parallel", "3");
@@ -114,10 +117,10 @@ class OperationsCommandLineTest {
         // Repaired by hand, a second run continues where the first stopped.
         db.execute("DROP TABLE mig_bad.anon_sessions");
         Outcome again = ok(env, "migrate", "--all");
-        assertThat(again.report()).containsPattern("mig_bad\\s+mig_bad\\s+migrated\\s+1 -> 2")
+        assertThat(again.report()).containsPattern("mig_bad\\s+mig_bad\\s+migrated\\s+1 -> 3")
                 .contains("4 tenants: 1 migrated, 3 already current, 0 failed");
         Outcome quiet = ok(env, "migrate", "--all");
-        assertThat(quiet.report()).contains("All 4 tenants already current at version 2.")
+        assertThat(quiet.report()).contains("All 4 tenants already current at version 3.")
                 .doesNotContain("tenant  schema");
     }
 
@@ -129,7 +132,7 @@ class OperationsCommandLineTest {
         List<String> create = new ArrayList<>(List.of("tenants", "create"));
         create.addAll(tenants);
         ok(env, create.toArray(String[]::new));
-        tenants.forEach(tenant -> unapplyVersion2(db, tenant));
+        tenants.forEach(tenant -> unapplyAnonSessions(db, tenant));
 
         CountDownLatch start = new CountDownLatch(1);
         CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> {
@@ -149,8 +152,8 @@ class OperationsCommandLineTest {
         // Every tenant was migrated by exactly one of the runs; the other found it current.
         assertThat(migrated(one) + migrated(two)).isEqualTo(tenants.size());
         for (String tenant : tenants) {
-            assertThat(count(db, "SELECT count(*) FROM " + tenant + ".flyway_schema_history WHERE version = '2'"))
-                    .as(tenant).isEqualTo("1");
+            assertThat(count(db, "SELECT count(*) FROM " + tenant + ".flyway_schema_history WHERE version IN ('2', '3')"))
+                    .as(tenant).isEqualTo("2");
             assertThat(count(db, "SELECT count(*) FROM " + tenant + ".flyway_schema_history WHERE NOT success"))
                     .as(tenant).isEqualTo("0");
         }
@@ -174,14 +177,14 @@ class OperationsCommandLineTest {
     void theProgressBarRedrawsOneLineAndBadArgumentsExitTwo(TestDatabase db) {
         Map<String, String> env = env(db, "reg_bar");
         ok(env, "tenants", "create", "bar_a", "bar_b", "bar_c");
-        unapplyVersion2(db, "bar_b");
+        unapplyAnonSessions(db, "bar_b");
 
         Outcome bar = ok(env, "migrate", "--all", "--progress", "bar");
 
         assertThat(bar.out()).startsWith("\r[..............................] 0/3 tenants  0 failed")
                 .contains("\r[##############################] 3/3 tenants  0 failed\n")
                 .doesNotContain("bar_a  already current");
-        assertThat(bar.report()).containsPattern("bar_b\\s+bar_b\\s+migrated\\s+1 -> 2")
+        assertThat(bar.report()).containsPattern("bar_b\\s+bar_b\\s+migrated\\s+1 -> 3")
                 .contains("3 tenants: 1 migrated, 2 already current, 0 failed");
 
         for (String[] args : List.of(new String[] {"migrate", "--all", "--parallel", "0"},
@@ -202,18 +205,18 @@ class OperationsCommandLineTest {
     void statusShowsEveryTenantWithItsProblemsAndExitsZero(TestDatabase db) {
         Map<String, String> env = env(db, "reg_status");
         ok(env, "tenants", "create", "st_ok", "st_behind", "st_gone", "st_failing");
-        unapplyVersion2(db, "st_behind");
+        unapplyAnonSessions(db, "st_behind");
         db.execute("DROP SCHEMA st_gone CASCADE");
-        db.execute("DELETE FROM st_failing.flyway_schema_history WHERE version = '2'");
+        db.execute("DELETE FROM st_failing.flyway_schema_history WHERE version IN ('2', '3')");
         run(env, "migrate", "st_failing"); // fails, and the registry records why
 
         Outcome status = ok(env, "status");
 
         assertThat(status.out()).containsPattern("tenant\\s+schema\\s+state\\s+version\\s+pending\\s+last failure")
-                .containsPattern("st_ok\\s+st_ok\\s+ready\\s+2\\s+0\\s+-\\n")
-                .containsPattern("st_behind\\s+st_behind\\s+ready\\s+1\\s+1\\s+-\\n")
-                .containsPattern("st_gone\\s+st_gone\\s+ready, schema missing\\s+none\\s+2\\s+-\\n")
-                .containsPattern("st_failing\\s+st_failing\\s+ready\\s+1\\s+1\\s+V2__anon_sessions.sql line \\d+: ERROR:"
+                .containsPattern("st_ok\\s+st_ok\\s+ready\\s+3\\s+0\\s+-\\n")
+                .containsPattern("st_behind\\s+st_behind\\s+ready\\s+1\\s+2\\s+-\\n")
+                .containsPattern("st_gone\\s+st_gone\\s+ready, schema missing\\s+none\\s+3\\s+-\\n")
+                .containsPattern("st_failing\\s+st_failing\\s+ready\\s+1\\s+2\\s+V2__anon_sessions.sql line \\d+: ERROR:"
                         + " relation \"anon_sessions\" already exists")
                 .contains("4 tenants: 1 healthy; 1 schema missing, 2 with migrations pending, 1 with a failure recorded");
         assertThat(status.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(160));
@@ -273,17 +276,17 @@ class OperationsCommandLineTest {
             Outcome created = ok(env, "tenants", "create", "tpl_a", "tpl_b", "--from-template", "--owner", owner,
                     "--grant", reader);
 
-            assertThat(created.out()).contains("tpl_a  created from template  version 2  owner " + owner
+            assertThat(created.out()).contains("tpl_a  created from template  version 3  owner " + owner
                     + "  granted to " + reader);
-            assertThat(count(db, "SELECT count(*) FROM tpl_b.flyway_schema_history WHERE success")).isEqualTo("2");
+            assertThat(count(db, "SELECT count(*) FROM tpl_b.flyway_schema_history WHERE success")).isEqualTo("3");
             assertThat(db.column("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname IN ('tpl_a', 'tpl_b')"))
                     .containsOnly(owner);
             assertThat(db.column("SELECT has_schema_privilege(?, 'tpl_a', 'USAGE') AND has_schema_privilege(?, 'tpl_a', 'CREATE')",
                     reader, reader)).containsExactly("t");
-            assertThat(ok(env, "tenants", "list").out()).containsPattern("tpl_a\\s+tpl_a\\s+ready\\s+2");
+            assertThat(ok(env, "tenants", "list").out()).containsPattern("tpl_a\\s+tpl_a\\s+ready\\s+3");
 
             Outcome again = ok(env, "tenants", "create", "tpl_a", "--from-template");
-            assertThat(again.out()).contains("tpl_a  already existed        version 2");
+            assertThat(again.out()).contains("tpl_a  already existed        version 3");
 
             Outcome missingRole = run(env, "tenants", "create", "tpl_c", "--grant", "no_such_role_here");
             assertThat(missingRole.exit()).isEqualTo(2);
@@ -309,11 +312,11 @@ class OperationsCommandLineTest {
         Outcome full = ok(env, "tenants", "clone", "cl_src", "cl_full", "--with-data");
 
         assertThat(empty.out()).contains("Cloned tenant cl_src into cl_empty (schema \"cl_empty\"): structure and"
-                + " migration history, no rows; version 2, ready.");
-        assertThat(full.out()).contains("structure, migration history and every row; version 2, ready.");
+                + " migration history, no rows; version 3, ready.");
+        assertThat(full.out()).contains("structure, migration history and every row; version 3, ready.");
         assertThat(count(db, "SELECT count(*) FROM cl_empty.users")).isEqualTo("0");
         assertThat(db.column("SELECT email FROM cl_full.users")).containsExactly("src@example.com");
-        assertThat(count(db, "SELECT count(*) FROM cl_empty.flyway_schema_history WHERE success")).isEqualTo("2");
+        assertThat(count(db, "SELECT count(*) FROM cl_empty.flyway_schema_history WHERE success")).isEqualTo("3");
 
         Outcome onto = run(env, "tenants", "clone", "cl_src", "cl_taken");
         assertThat(onto.exit()).isEqualTo(1);
@@ -407,7 +410,7 @@ class OperationsCommandLineTest {
 
             assertThat(adopted.out()).contains("  sql> ALTER TABLE \"public\".\"users\" SET SCHEMA \"ad_legacy\"\n")
                     .contains("Moved 2 tables from \"public\" to \"ad_legacy\": anon_sessions, users")
-                    .contains("Tenant ad_legacy is registered and ready at version 2.");
+                    .contains("Tenant ad_legacy is registered and ready at version 3.");
             assertThat(db.tables()).contains("ad_legacy.users", "ad_legacy.anon_sessions", "ad_legacy.flyway_schema_history")
                     .doesNotContain("public.users", "public.anon_sessions");
             assertThat(db.column("SELECT email FROM ad_legacy.users")).containsExactly("legacy@example.com");

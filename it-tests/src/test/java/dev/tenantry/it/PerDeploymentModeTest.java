@@ -80,7 +80,7 @@ class PerDeploymentModeTest {
                     new Users(em).findByEmail("KEPT@example.com").isPresent());
             assertThat(found).isTrue();
         }
-        assertThat(db.column("SELECT count(*) FROM restarts.flyway_schema_history")).containsExactly("2");
+        assertThat(db.column("SELECT count(*) FROM restarts.flyway_schema_history")).containsExactly("3");
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A copied schema is the same as the original, down to sequences, foreign keys and grants. */
+/** A copied schema is the same as the original, down to sequences, foreign keys, storage parameters and grants. */
 @WithPostgres
 class SchemaClonerTest {
 
@@ -50,7 +50,10 @@ class SchemaClonerTest {
                 + " WHERE schemaname = ? ORDER BY 1", schema);
         List<String> grants = db.column("SELECT table_name || ' ' || grantee || ' ' || privilege_type"
                 + " FROM information_schema.table_privileges WHERE table_schema = ? AND grantee = 'PUBLIC' ORDER BY 1", schema);
-        return java.util.stream.Stream.of(columns, indexes, constraints, sequences, grants).flatMap(List::stream).toList();
+        List<String> storage = db.column("SELECT c.relname || ' ' || coalesce(array_to_string(c.reloptions, ','), '') || ' toast '"
+                + " || coalesce(array_to_string(t.reloptions, ','), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " LEFT JOIN pg_class t ON t.oid = c.reltoastrelid WHERE n.nspname = ? AND c.relkind IN ('r', 'i') ORDER BY 1", schema);
+        return java.util.stream.Stream.of(columns, indexes, constraints, sequences, grants, storage).flatMap(List::stream).toList();
     }
 
     @Test
@@ -59,7 +62,8 @@ class SchemaClonerTest {
                 SchemaCloner.Rows.HISTORY_ONLY);
 
         assertThat(result.tables()).isEqualTo(3);
-        assertThat(structure(db, "rich_empty")).isEqualTo(structure(db, "rich_source")).isNotEmpty();
+        assertThat(structure(db, "rich_empty")).isEqualTo(structure(db, "rich_source"))
+                .contains("invoices fillfactor=90,autovacuum_analyze_threshold=500 toast ", "customers  toast autovacuum_enabled=false");
         assertThat(db.column("SELECT count(*) FROM rich_empty.customers")).containsExactly("0");
         assertThat(db.column("SELECT version FROM rich_empty.flyway_schema_history")).containsExactly("1");
     }

@@ -62,9 +62,9 @@ class TenantLifecycleTest {
         MigrationResult second = tenantry.provisioning().provision("twice");
 
         assertThat(first.schemaCreated()).isTrue();
-        assertThat(first.migrationsExecuted()).isEqualTo(2);
+        assertThat(first.migrationsExecuted()).isEqualTo(3);
         assertThat(second.alreadyCurrent()).isTrue();
-        assertThat(db.column("SELECT count(*) FROM twice.flyway_schema_history")).containsExactly("2");
+        assertThat(db.column("SELECT count(*) FROM twice.flyway_schema_history")).containsExactly("3");
     }
 
     @Test
@@ -82,7 +82,7 @@ class TenantLifecycleTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(db.column("SELECT count(*) FROM raced.flyway_schema_history WHERE success")).containsExactly("2");
+        assertThat(db.column("SELECT count(*) FROM raced.flyway_schema_history WHERE success")).containsExactly("3");
         assertThat(tenantry.provisioning().find("raced")).map(TenantInfo::state).contains(TenantInfo.READY);
     }
 
@@ -142,12 +142,12 @@ class TenantLifecycleTest {
     void eachTenantSchemaKeepsItsOwnMigrationHistory(TestDatabase db) {
         tenantry.provisioning().provision("history_a");
         tenantry.provisioning().provision("history_b");
-        db.execute("DELETE FROM history_b.flyway_schema_history WHERE version = '2'");
+        db.execute("DELETE FROM history_b.flyway_schema_history WHERE version = '3'");
 
         Map<String, String> versions = tenantry.provisioning().versions();
 
-        assertThat(versions).containsEntry("history_a", "2").containsEntry("history_b", "1");
-        assertThat(db.column("SELECT count(*) FROM history_a.flyway_schema_history")).containsExactly("2");
+        assertThat(versions).containsEntry("history_a", "3").containsEntry("history_b", "2");
+        assertThat(db.column("SELECT count(*) FROM history_a.flyway_schema_history")).containsExactly("3");
         assertThat(db.tables()).contains("history_a.flyway_schema_history", "history_b.flyway_schema_history");
     }
 
@@ -159,7 +159,7 @@ class TenantLifecycleTest {
 
         assertThat(listed.schema()).isEqualTo("listed");
         assertThat(listed.state()).isEqualTo(TenantInfo.READY);
-        assertThat(listed.version()).isEqualTo("2");
+        assertThat(listed.version()).isEqualTo("3");
     }
 
     @Test

@@ -97,8 +97,8 @@ class TenantOperationsTest {
             MigrationResult copied = tenantry.provisioning().provisionFromTemplate("copied");
 
             assertThat(copied.schemaCreated()).isTrue();
-            assertThat(copied.targetVersion()).isEqualTo("2");
-            assertThat(tenantry.provisioning().versions()).containsEntry("copied", "2");
+            assertThat(copied.targetVersion()).isEqualTo("3");
+            assertThat(tenantry.provisioning().versions()).containsEntry("copied", "3");
             Tenants.in("copied", () -> tenantry.entityManagerFactory()
                     .runInTransaction(em -> new Users(em).create("first@copied.example", "C")));
             assertThat(db.column("SELECT count(*) FROM copied.users")).containsExactly("1");
@@ -107,6 +107,10 @@ class TenantOperationsTest {
             assertThat(db.column(columns, "copied")).isEqualTo(db.column(columns, "replayed"));
             String indexes = "SELECT indexname FROM pg_indexes WHERE schemaname = ? ORDER BY 1";
             assertThat(db.column(indexes, "copied")).isEqualTo(db.column(indexes, "replayed"));
+            String storage = "SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.reloptions IS NOT NULL ORDER BY 1";
+            assertThat(db.column(storage, "copied")).isEqualTo(db.column(storage, "replayed"))
+                    .containsExactly("anon_sessions autovacuum_vacuum_threshold=1000,autovacuum_analyze_threshold=1000");
             assertThatThrownBy(() -> tenantry.provisioning().provisionFromTemplate(TenantProvisioning.TEMPLATE_SCHEMA))
                     .isInstanceOf(InvalidSchemaNameException.class);
         }
@@ -124,7 +128,7 @@ class TenantOperationsTest {
 
             assertThat(db.column("SELECT count(*) FROM clone_empty.users")).containsExactly("0");
             assertThat(db.column("SELECT email FROM clone_full.users")).containsExactly("src@example.com");
-            assertThat(tenantry.provisioning().versions()).containsEntry("clone_full", "2").containsEntry("clone_empty", "2");
+            assertThat(tenantry.provisioning().versions()).containsEntry("clone_full", "3").containsEntry("clone_empty", "3");
             assertThatThrownBy(() -> tenantry.provisioning().cloneTenant("clone_src", "clone_full", true))
                     .isInstanceOf(TenantryException.class).hasMessageContaining("nothing was changed");
             assertThat(tenantry.provisioning().find("clone_full").orElseThrow().lastError()).isNull();
