@@ -143,8 +143,7 @@ final class Harness {
             long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray();
             Arrays.sort(all);
             return new Window(all.length / (elapsed / 1e9), all, roundTrips, sqlTexts, clientCpu, serverCpu.nanos(),
-                    serverCpu.backgroundNanos(),
-                    strategy.poolConnections());
+                    serverCpu.backgroundNanos(), strategy.poolConnections());
         } finally {
             workers.shutdownNow();
         }

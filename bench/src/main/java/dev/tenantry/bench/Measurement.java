@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One row of the results: the medians over the rounds of one strategy, workload, tenant count and thread
@@ -83,7 +84,7 @@ record Measurement(StrategyName strategy, Workload workload, int tenants, int th
     }
 
     /** The median over rounds of a window's {@code nanos}, as microseconds per transaction; null when never known. */
-    private static Double medianPerTransaction(List<Sample> ok, java.util.function.ToDoubleFunction<Harness.Window> nanos) {
+    private static Double medianPerTransaction(List<Sample> ok, ToDoubleFunction<Harness.Window> nanos) {
         return median(ok.stream().mapToDouble(sample -> sample.window().microsPerTransaction(nanos.applyAsDouble(sample.window())))
                 .filter(Double::isFinite).toArray());
     }
