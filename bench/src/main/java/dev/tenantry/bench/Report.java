@@ -67,7 +67,8 @@ final class Report {
 
     /**
      * The issue's targets, checked against the figures of this run: Tenantry per-request at the largest
-     * tenant count against the baseline; Tenantry against the schema mapper and the search_path provider on
+     * tenant count against the baseline (with, where {@code raw-jdbc-one-schema} was measured, what the
+     * tenants' schemas cost raw JDBC against one schema: the database's share of that ratio); Tenantry against the schema mapper and the search_path provider on
      * the read request, measured and as their extra round trips predict; where pool-per-tenant breaks.
      */
     static List<String> targets(List<Measurement> measurements) {
@@ -90,6 +91,14 @@ final class Report {
                             + " extra %.3f (%s)", m.workload().key(), m.threads(), m.threads() == 1 ? " " : "s",
                     m.ratioToBaseline(), m.ratioToBaseline() >= 0.95 ? "met" : "MISSED", m.roundTripsPerTx(),
                     baseline.roundTripsPerTx(), extra, Math.abs(extra) < 0.0005 ? "met" : "MISSED"));
+            Measurement floor = find(measurements, StrategyName.RAW_JDBC, m.workload(), m.tenants(), m.threads());
+            Measurement floorInOneSchema = find(measurements, StrategyName.RAW_JDBC_ONE_SCHEMA, m.workload(), m.tenants(),
+                    m.threads());
+            if (floor != null && floor.opsPerSec() != null && floorInOneSchema != null
+                    && floorInOneSchema.opsPerSec() != null) {
+                lines.add(String.format(Locale.ROOT, "             the schemas' own cost, measured without an ORM:"
+                        + " raw-jdbc at %.3f of raw-jdbc-one-schema", floor.opsPerSec() / floorInOneSchema.opsPerSec()));
+            }
         }
         lines.add("2. read request: tenantry-per-request against hibernate-schema-mapper and search-path-provider;"
                 + " predicted = their round trips / Tenantry's");

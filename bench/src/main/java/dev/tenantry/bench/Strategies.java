@@ -76,7 +76,7 @@ final class Strategies {
                     }
                 };
             }
-            case RAW_JDBC -> new RawJdbcStrategy(target);
+            case RAW_JDBC, RAW_JDBC_ONE_SCHEMA -> new RawJdbcStrategy(name, target);
         };
     }
 
@@ -193,13 +193,13 @@ final class Strategies {
 
     /**
      * The floor: HikariCP and hand-written JDBC, schema-qualified SQL prepared per tenant, the same
-     * statements and the same transaction as the JPA requests, nothing else.
+     * statements and the same transaction as the JPA requests, nothing else. As {@code raw-jdbc-one-schema},
+     * the same code over the baseline's one schema, with the baseline's pool settings.
      */
     private static final class RawJdbcStrategy implements Strategy {
 
         private record Sql(String read, String userByEmail, String sessionByToken, String touch) {
-            static Sql of(String tenant) {
-                String schema = SchemaName.ofTenant(tenant).quoted();
+            static Sql of(String schema) {
                 return new Sql(
                         "select id, email, display_name, created_at, updated_at, version from " + schema
                                 + ".users where id = ?",
@@ -217,26 +217,41 @@ final class Strategies {
                                OffsetDateTime updatedAt, long version) {
         }
 
+        private final StrategyName name;
         private final Database database;
         private final Map<String, Sql> sql = new HashMap<>();
+        /** With one schema, the statements of every request; otherwise {@code null}, and {@link #sql} per tenant. */
+        private final Sql shared;
 
-        RawJdbcStrategy(Target target) {
-            // Per-request settings: the same statement cache as Tenantry's per-request mode, since this floor too
-            // has a text per tenant.
-            this.database = Database.open(target.config().perRequest().build());
-            for (String tenant : target.tenants()) {
-                sql.put(tenant, Sql.of(tenant));
+        RawJdbcStrategy(StrategyName name, Target target) {
+            this.name = name;
+            if (name == StrategyName.RAW_JDBC_ONE_SCHEMA) {
+                // The baseline's settings and schema: a few texts, which pgjdbc's default cache holds.
+                this.database = Database.open(target.config().build());
+                this.shared = Sql.of(SchemaName.of(target.fixedSchema()).quoted());
+            } else {
+                // Per-request settings: the same statement cache as Tenantry's per-request mode, since this floor
+                // too has a text per tenant.
+                this.database = Database.open(target.config().perRequest().build());
+                this.shared = null;
+                for (String tenant : target.tenants()) {
+                    sql.put(tenant, Sql.of(SchemaName.ofTenant(tenant).quoted()));
+                }
             }
+        }
+
+        private Sql statements(Visitor visitor) {
+            return shared != null ? shared : sql.get(visitor.tenant());
         }
 
         @Override
         public StrategyName name() {
-            return StrategyName.RAW_JDBC;
+            return name;
         }
 
         @Override
         public void read(Visitor visitor) throws SQLException {
-            Sql statements = sql.get(visitor.tenant());
+            Sql statements = statements(visitor);
             try (Connection connection = database.pool().getConnection()) {
                 connection.setAutoCommit(false);
                 try {
@@ -254,7 +269,7 @@ final class Strategies {
 
         @Override
         public void web(Visitor visitor) throws Exception {
-            Sql statements = sql.get(visitor.tenant());
+            Sql statements = statements(visitor);
             try (Connection connection = database.pool().getConnection()) {
                 connection.setAutoCommit(false);
                 try {

@@ -13,6 +13,11 @@ public enum StrategyName {
     SEARCH_PATH_PROVIDER("search-path-provider", true, "MultiTenantConnectionProvider: SET search_path on checkout, reset on release"),
     POOL_PER_TENANT("pool-per-tenant", true, "one HikariCP pool per tenant (currentSchema), opened on first use"),
     RAW_JDBC("raw-jdbc", true, "raw JDBC over HikariCP, schema-qualified SQL: the floor"),
+    /**
+     * Not in the default run: raw JDBC over the one schema the baseline reads. Against {@link #RAW_JDBC} it
+     * measures what the tenants' schemas cost the database itself, with no ORM and no switching.
+     */
+    RAW_JDBC_ONE_SCHEMA("raw-jdbc-one-schema", false, "raw JDBC as raw-jdbc, over the baseline's one schema"),
     /** Not in the default run: name it with --strategies to measure the opt-in defence in depth. */
     TENANTRY_TENANT_ROLES("tenantry-tenant-roles", true,
             "Tenantry per request with a PostgreSQL role per tenant (SET LOCAL ROLE in each transaction)");
@@ -42,7 +47,8 @@ public enum StrategyName {
 
     /** The strategies a run measures when --strategies does not name them: all but the opt-in ones. */
     public static java.util.List<StrategyName> byDefault() {
-        return Arrays.stream(values()).filter(name -> name != TENANTRY_TENANT_ROLES).toList();
+        return Arrays.stream(values()).filter(name -> name != TENANTRY_TENANT_ROLES && name != RAW_JDBC_ONE_SCHEMA)
+                .toList();
     }
 
     /** The strategy named {@code key}. */

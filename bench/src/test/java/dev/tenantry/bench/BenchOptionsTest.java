@@ -22,7 +22,7 @@ class BenchOptionsTest {
         assertThat(options.rounds()).isEqualTo(10);
         assertThat(options.secondsPerWindow()).isEqualTo(0.5);
         assertThat(options.strategies()).containsExactlyElementsOf(StrategyName.byDefault())
-                .doesNotContain(StrategyName.TENANTRY_TENANT_ROLES);
+                .doesNotContain(StrategyName.TENANTRY_TENANT_ROLES, StrategyName.RAW_JDBC_ONE_SCHEMA);
         assertThat(options.poolSize()).isEqualTo(4);
         assertThat(options.json()).isNull();
         assertThat(options.jdbcProperties()).isEmpty();

@@ -92,6 +92,21 @@ class ReportTest {
     }
 
     @Test
+    void targetsGiveTheSchemasOwnCostWhereRawJdbcWasMeasuredInOneSchemaToo() {
+        assertThat(String.join("\n", Report.targets(measurements()))).doesNotContain("the schemas' own cost");
+        List<Sample> samples = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            samples.add(sample(StrategyName.BASELINE, Workload.READ, round, window(1000, 6, 100_000)));
+            samples.add(sample(StrategyName.TENANTRY_PER_REQUEST, Workload.READ, round, window(900, 6, 100_000)));
+            samples.add(sample(StrategyName.RAW_JDBC, Workload.READ, round, window(1100 + round, 6, 100_000)));
+            samples.add(sample(StrategyName.RAW_JDBC_ONE_SCHEMA, Workload.READ, round, window(1250, 6, 100_000)));
+        }
+        assertThat(String.join("\n", Report.targets(Measurement.aggregate(samples))))
+                .contains("read 4 threads: ratio 0.900 (MISSED)")
+                .contains("the schemas' own cost, measured without an ORM: raw-jdbc at 0.881 of raw-jdbc-one-schema");
+    }
+
+    @Test
     void markdownMarksFailures() {
         assertThat(Report.markdown(measurements())).contains("| 100 | read | 4 | **tenantry-per-request** | 1,000 | 995–1,150 | 0.909 |")
                 .contains("| pool-per-tenant | failed: warm-up: FATAL: sorry, too many clients already");
