@@ -3,13 +3,9 @@ package dev.tenantry.cli;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryException;
+import dev.tenantry.tenancy.TenantDrop;
 import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantProvisioning;
-import dev.tenantry.tenancy.TenantRoles;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -306,25 +302,16 @@ public final class TenantsCommand {
                     throw new TenantryException("Unknown tenant '" + tenant + "' (schema " + schema.quoted()
                             + "): it is not in the registry; nothing was dropped");
                 }
-                provisioning.drop(tenant, confirm);
+                TenantDrop dropped = provisioning.drop(tenant, confirm);
                 cli.out().println("Dropped tenant " + tenant + ": schema " + schema.quoted()
                         + " with everything in it, and its registry row.");
-                if (operations.database().config().tenantRoles()) {
-                    cli.out().println("Its role " + tenantRole(operations, schema) + " was kept (roles belong to the"
-                            + " server); drop it with DROP OWNED BY and DROP ROLE if nothing else uses it.");
+                if (dropped.roleDropped()) {
+                    cli.out().println("Dropped its role " + dropped.role() + " too.");
+                } else if (dropped.role() != null) {
+                    cli.out().println("Kept its role " + dropped.role() + ", which the server would not drop: "
+                            + dropped.roleKeptBecause());
                 }
                 return Cli.OK;
-            }
-        }
-
-        private static String tenantRole(Cli.Operations operations, SchemaName schema) {
-            try (Connection connection = operations.database().pool().getConnection();
-                 Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT current_database()")) {
-                rows.next();
-                return TenantRoles.quotedRoleFor(schema, rows.getString(1));
-            } catch (SQLException e) {
-                return "of schema " + schema.quoted();
             }
         }
     }

@@ -362,6 +362,28 @@ class OperationsCommandLineTest {
     }
 
     @Test
+    void droppingATenantWithTenantRolesOnDropsItsRoleToo(TestDatabase db) {
+        Map<String, String> env = env(db, "reg_drop_roles");
+        env.put(TenantryConfig.TENANT_ROLES, "true");
+        String role = "t:dr_roled@" + db.column("SELECT left(encode(sha256(convert_to(current_database(), 'UTF8')), 'hex'), 6)")
+                .get(0);
+        try {
+            ok(env, "tenants", "create", "dr_roled");
+            assertThat(db.column("SELECT count(*) FROM pg_roles WHERE rolname = ?", role)).containsExactly("1");
+
+            Outcome dropped = ok(env, "tenants", "drop", "dr_roled", "--confirm", "dr_roled");
+
+            assertThat(dropped.out()).contains("Dropped tenant dr_roled: schema \"dr_roled\"")
+                    .contains("Dropped its role \"" + role + "\" too.");
+            assertThat(db.column("SELECT count(*) FROM pg_roles WHERE rolname = ?", role)).containsExactly("0");
+        } finally {
+            // Roles belong to the whole server: leave none behind if the command did not drop it.
+            db.execute("DROP SCHEMA IF EXISTS dr_roled CASCADE");
+            db.execute("DROP ROLE IF EXISTS \"" + role + "\"");
+        }
+    }
+
+    @Test
     void hostileTenantIdsAreRefusedByEveryCommandBeforeAnythingIsCreated(TestDatabase db) {
         Map<String, String> env = env(db, "reg_hostile");
         String hostile = "evil\"; drop schema public cascade; --";

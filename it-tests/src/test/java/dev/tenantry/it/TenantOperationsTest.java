@@ -14,6 +14,7 @@ import dev.tenantry.it.support.WithPostgres;
 import dev.tenantry.tenancy.DropNotConfirmedException;
 import dev.tenantry.tenancy.MigrationReport;
 import dev.tenantry.tenancy.TenantMigration;
+import dev.tenantry.tenancy.TenantDrop;
 import dev.tenantry.tenancy.TenantProvisioning;
 import dev.tenantry.tenancy.TenantStatus;
 import dev.tenantry.tenancy.TenantryPersistence;
@@ -151,8 +152,10 @@ class TenantOperationsTest {
             assertThatThrownBy(() -> provisioning.drop("never_was", "never_was")).isInstanceOf(UnknownTenantException.class);
             assertThat(db.schemas()).contains("doomed");
 
-            provisioning.drop("doomed", "doomed");
+            TenantDrop dropped = provisioning.drop("doomed", "doomed");
 
+            assertThat(dropped.schema().value()).isEqualTo("doomed");
+            assertThat(dropped.role()).as("tenant roles were never on").isNull();
             assertThat(db.schemas()).doesNotContain("doomed");
             assertThat(provisioning.find("doomed")).isEmpty();
             assertThatThrownBy(() -> Tenants.in("doomed", () -> tenantry.entityManagerFactory()

@@ -7,6 +7,7 @@ import dev.tenantry.entities.Tenantry;
 import dev.tenantry.entities.Users;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
+import dev.tenantry.tenancy.TenantDrop;
 import dev.tenantry.tenancy.TenantryPersistence;
 import dev.tenantry.tenancy.Tenants;
 import jakarta.persistence.EntityManager;
@@ -78,6 +79,55 @@ class TenantRolesTest {
                 }
             })).hasStackTraceContaining("must run inside a transaction");
         }
+    }
+
+    @Test
+    void droppingATenantDropsItsOwnRoleWithTheSchema(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().tenantRoles(true).build())) {
+            tenantry.provisioning().provision("roles_dropped");
+            Tenants.in("roles_dropped", () -> tenantry.entityManagerFactory().runInTransaction(em ->
+                    new Users(em).create("gone@dropped.example", "G")));
+            String role = roleOf(db, "roles_dropped");
+            assertThat(role).as("the tenant's role").isNotNull();
+
+            TenantDrop dropped = tenantry.provisioning().drop("roles_dropped", "roles_dropped");
+
+            assertThat(dropped.roleDropped()).isTrue();
+            assertThat(dropped.role()).isEqualTo("\"" + role + "\"");
+            assertThat(roleOf(db, "roles_dropped")).isNull();
+            assertThat(db.schemas()).doesNotContain("roles_dropped");
+            assertThat(tenantry.provisioning().find("roles_dropped")).isEmpty();
+        }
+    }
+
+    @Test
+    void aRoleTheServerWillNotDropIsKeptAndTheTenantIsDroppedAllTheSame(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().tenantRoles(true).build())) {
+            tenantry.provisioning().provision("roles_anchored");
+            String role = roleOf(db, "roles_anchored");
+            // Something outside the schema depends on the role, so the server refuses to drop it.
+            db.execute("CREATE TABLE public.roles_anchor (id int)");
+            db.execute("ALTER TABLE public.roles_anchor OWNER TO \"" + role + "\"");
+            try {
+                TenantDrop dropped = tenantry.provisioning().drop("roles_anchored", "roles_anchored");
+
+                assertThat(dropped.roleDropped()).isFalse();
+                assertThat(dropped.role()).isEqualTo("\"" + role + "\"");
+                assertThat(dropped.roleKeptBecause()).contains("cannot be dropped because some objects depend on it");
+                assertThat(roleOf(db, "roles_anchored")).isEqualTo(role);
+                assertThat(db.schemas()).doesNotContain("roles_anchored");
+                assertThat(tenantry.provisioning().find("roles_anchored")).isEmpty();
+            } finally {
+                db.execute("DROP TABLE public.roles_anchor");
+            }
+        }
+    }
+
+    /** The name of the tenant role the server has for {@code schema} in the test's database, or {@code null}. */
+    private static String roleOf(TestDatabase db, String schema) {
+        java.util.List<String> roles = db.column("SELECT rolname FROM pg_roles WHERE rolname = 't:" + schema + "@' || left("
+                + "encode(sha256(convert_to(current_database(), 'UTF8')), 'hex'), 6)");
+        return roles.isEmpty() ? null : roles.get(0);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -339,13 +340,17 @@ public final class TenantProvisioning {
     }
 
     /**
-     * Drops a tenant: its schema with everything in it, and its registry row, in one transaction.
+     * Drops a tenant: its schema with everything in it, and its registry row, in one transaction, with the
+     * tenant's own role ({@link TenantRoles}) when the server has one for the schema, whether or not tenant
+     * roles are on now. A role the server will not drop (other objects depend on it, or the login role may not
+     * drop roles) is kept, and the result says why; the schema and the registry row are dropped all the same.
      *
      * @param confirmation must repeat the tenant id, a guard against dropping the wrong tenant
+     * @return what was dropped, and whether the tenant's role went too
      * @throws dev.tenantry.core.InvalidSchemaNameException for {@code public}, the shared schema or an invalid id
      * @throws UnknownTenantException when the registry has no such tenant
      */
-    public void drop(String tenant, String confirmation) {
+    public TenantDrop drop(String tenant, String confirmation) {
         SchemaName schema = checkTenant(tenant);
         if (!tenant.equals(confirmation)) {
             throw new DropNotConfirmedException(tenant, schema.value());
@@ -363,7 +368,17 @@ public final class TenantProvisioning {
                     statement.execute("DROP SCHEMA IF EXISTS " + schema.quoted() + " CASCADE");
                 }
                 registry.remove(connection, tenant);
+                TenantDrop dropped = dropTenantRole(connection, tenant, schema);
                 connection.commit();
+                if (dropped.roleDropped()) {
+                    LOG.info("Dropped tenant '{}', its schema {} and its role {}", tenant, schema.quoted(), dropped.role());
+                } else if (dropped.role() != null) {
+                    LOG.warn("Dropped tenant '{}' and its schema {}; kept its role {}: {}", tenant, schema.quoted(),
+                            dropped.role(), dropped.roleKeptBecause());
+                } else {
+                    LOG.info("Dropped tenant '{}' and its schema {}", tenant, schema.quoted());
+                }
+                return dropped;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -372,7 +387,26 @@ public final class TenantProvisioning {
             throw new TenantryException("Dropping tenant '" + tenant + "' (schema " + schema.quoted() + ") failed and was"
                     + " rolled back: " + e.getMessage(), e);
         }
-        LOG.info("Dropped tenant '{}' and its schema {}", tenant, schema.quoted());
+    }
+
+    /**
+     * Drops the tenant's own role, if the server has one, after its schema: in a savepoint, so that a role the
+     * server will not drop is kept without undoing the rest.
+     */
+    private static TenantDrop dropTenantRole(Connection connection, String tenant, SchemaName schema) throws SQLException {
+        String role = TenantRoles.existingRole(connection, schema);
+        if (role == null) {
+            return new TenantDrop(tenant, schema, null, null);
+        }
+        Savepoint beforeRole = connection.setSavepoint();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP ROLE " + role);
+            connection.releaseSavepoint(beforeRole);
+            return new TenantDrop(tenant, schema, role, null);
+        } catch (SQLException e) {
+            connection.rollback(beforeRole);
+            return new TenantDrop(tenant, schema, role, e.getMessage());
+        }
     }
 
     /**

@@ -41,11 +41,7 @@ public final class TenantRoles {
      */
     public static void grant(Connection connection, SchemaName schema) {
         try (Statement statement = connection.createStatement()) {
-            String role;
-            try (var rows = statement.executeQuery("SELECT current_database()")) {
-                rows.next();
-                role = quotedRoleFor(schema, rows.getString(1));
-            }
+            String role = roleIn(connection, schema);
             String literal = "'" + role.substring(1, role.length() - 1) + "'";
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + literal
                     + ") THEN CREATE ROLE " + role + " NOLOGIN; END IF; END $$");
@@ -61,6 +57,28 @@ public final class TenantRoles {
         } catch (SQLException e) {
             throw new TenantryException("Cannot set up the tenant role of schema \"" + schema + "\" (TENANTRY_TENANT_ROLES"
                     + " needs a login role with CREATEROLE): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The role of {@code schema} in the connection's database, quoted, if the server has it; else {@code null}.
+     */
+    public static String existingRole(Connection connection, SchemaName schema) throws SQLException {
+        String role = roleIn(connection, schema);
+        try (var exists = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
+            exists.setString(1, role.substring(1, role.length() - 1));
+            try (var found = exists.executeQuery()) {
+                return found.next() ? role : null;
+            }
+        }
+    }
+
+    /** The role of {@code schema} in the connection's database, quoted. */
+    public static String roleIn(Connection connection, SchemaName schema) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT current_database()")) {
+            rows.next();
+            return quotedRoleFor(schema, rows.getString(1));
         }
     }
 
