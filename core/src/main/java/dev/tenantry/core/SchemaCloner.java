@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,8 +174,8 @@ public final class SchemaCloner {
                     + " INCLUDING ALL)");
         }
         // LIKE copies indexes' storage parameters but not the table's own (autovacuum thresholds, fillfactor).
-        for (String[] p : rowsOf(connection, STORAGE_PARAMETERS, source.value(), 2)) {
-            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + p[0] + " SET (" + p[1] + ")");
+        for (Map.Entry<String, String> p : storageParameters(connection, source).entrySet()) {
+            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + quoteIdent(p.getKey()) + " SET (" + p.getValue() + ")");
         }
         long copied = 0;
         for (String table : tables) {
@@ -337,6 +338,22 @@ public final class SchemaCloner {
         return values;
     }
 
+    /**
+     * The storage parameters of each table of {@code schema} that has any (its TOAST table's prefixed with
+     * {@code toast.}), as {@code ALTER TABLE ... SET}'s list, by table name, in name order.
+     */
+    public static Map<String, String> storageParameters(Connection connection, SchemaName schema) throws SQLException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String[] row : rowsOf(connection, STORAGE_PARAMETERS, schema.value(), 2)) {
+            parameters.put(row[0], row[1]);
+        }
+        return parameters;
+    }
+
+    private static String quoteIdent(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
     private static List<String[]> rowsOf(Connection connection, String sql, String schema, int columns) throws SQLException {
         List<String[]> result = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -383,7 +400,7 @@ public final class SchemaCloner {
 
     /** Each table's storage parameters, its TOAST table's prefixed with {@code toast.}, as ALTER TABLE's SET list. */
     private static final String STORAGE_PARAMETERS =
-            "SELECT quote_ident(c.relname), string_agg(o.parameter, ', ' ORDER BY o.toast, o.position) FROM pg_catalog.pg_class c"
+            "SELECT c.relname, string_agg(o.parameter, ', ' ORDER BY o.toast, o.position) FROM pg_catalog.pg_class c"
             + " CROSS JOIN LATERAL (SELECT false, r.position, quote_ident(split_part(r.option, '=', 1)) || ' = '"
             + "     || quote_literal(substr(r.option, strpos(r.option, '=') + 1))"
             + "   FROM unnest(c.reloptions) WITH ORDINALITY r(option, position)"

@@ -77,6 +77,32 @@ class AdoptTest {
     }
 
     @Test
+    void tablesWithoutAHistoryGetTheStorageParametersTheRecordedMigrationsSet(TestDatabase db) {
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
+            // An application's tables from before migration 3: the model's columns, none of its storage parameters.
+            db.execute("CREATE SCHEMA before_v3");
+            new SchemaMigrator(tenantry.database().admin(), List.of(Tenantry.MIGRATIONS))
+                    .provision(null, SchemaName.of("before_v3"));
+            db.execute("ALTER TABLE before_v3.anon_sessions RESET (autovacuum_vacuum_threshold, autovacuum_analyze_threshold)");
+            db.execute("ALTER TABLE before_v3.users SET SCHEMA public");
+            db.execute("ALTER TABLE before_v3.anon_sessions SET SCHEMA public");
+            db.execute("DROP SCHEMA before_v3 CASCADE");
+            String storage = "SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.reloptions IS NOT NULL";
+            assertThat(db.column(storage, "public")).isEmpty();
+
+            Adoption plan = tenantry.provisioning().adopt("parameters", false, List.of(), true);
+            tenantry.provisioning().adopt("parameters", false, List.of(), false);
+
+            assertThat(plan.statements()).contains("ALTER TABLE \"parameters\".\"anon_sessions\" SET ("
+                    + "autovacuum_vacuum_threshold = '1000', autovacuum_analyze_threshold = '1000')");
+            assertThat(db.column(storage, "parameters"))
+                    .containsExactly("anon_sessions autovacuum_vacuum_threshold=1000,autovacuum_analyze_threshold=1000");
+            assertThat(db.column("SELECT max(version) FROM parameters.flyway_schema_history")).containsExactly("3");
+        }
+    }
+
+    @Test
     void withNothingToMoveAdoptionRefusesAndChangesNothing(TestDatabase db) {
         try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
             List<String> before = db.schemas();

@@ -416,7 +416,8 @@ public final class TenantProvisioning {
      * registry (the rollback plan). Only tables that exist move ({@code ALTER TABLE ... SET SCHEMA}, which
      * takes indexes, constraints and owned sequences along), all in one transaction. The migration history
      * moves with them; where the source has none, the target gets the template's history, which records
-     * the tables as migrated to the latest version.
+     * the tables as migrated to the latest version, and the moved tables get the storage parameters the
+     * migrations set on them in the template. Their columns and indexes are taken as they are.
      *
      * @param tables the tables to move; empty means every table the migrations create
      * @param dryRun plan only: the statements are returned, nothing runs
@@ -471,6 +472,15 @@ public final class TenantProvisioning {
                     String template = SchemaName.of(TEMPLATE_SCHEMA).quoted() + "." + history;
                     statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
                     statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                    // That history records every migration as applied: give the tables the storage parameters the
+                    // migrations set on them (autovacuum thresholds, fillfactor), so that the record holds for those.
+                    Map<String, String> parameters = SchemaCloner.storageParameters(connection, SchemaName.of(TEMPLATE_SCHEMA));
+                    for (String table : moved) {
+                        if (parameters.containsKey(table)) {
+                            statements.add("ALTER TABLE " + to.quoted() + "." + quoteIdent(table) + " SET ("
+                                    + parameters.get(table) + ")");
+                        }
+                    }
                 }
                 if (!dryRun) {
                     try (Statement statement = connection.createStatement()) {
