@@ -68,8 +68,9 @@ final class Report {
     /**
      * The issue's targets, checked against the figures of this run: Tenantry per-request at the largest
      * tenant count against the baseline (with, where {@code raw-jdbc-one-schema} was measured, what the
-     * tenants' schemas cost raw JDBC against one schema: the database's share of that ratio); Tenantry against the schema mapper and the search_path provider on
-     * the read request, measured and as their extra round trips predict; where pool-per-tenant breaks.
+     * tenants' schemas cost raw JDBC against one schema: the database's share of that ratio); Tenantry
+     * against the schema mapper and the search_path provider on the read request, measured and as their
+     * extra round trips predict; where pool-per-tenant breaks.
      */
     static List<String> targets(List<Measurement> measurements) {
         List<String> lines = new java.util.ArrayList<>();

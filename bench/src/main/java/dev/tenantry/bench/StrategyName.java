@@ -15,7 +15,7 @@ public enum StrategyName {
     RAW_JDBC("raw-jdbc", true, "raw JDBC over HikariCP, schema-qualified SQL: the floor"),
     /**
      * Not in the default run: raw JDBC over the one schema the baseline reads. Against {@link #RAW_JDBC} it
-     * measures what the tenants' schemas cost the database itself, with no ORM and no switching.
+     * measures what the tenants' schemas cost the database and the driver, with no ORM and no tenant scope.
      */
     RAW_JDBC_ONE_SCHEMA("raw-jdbc-one-schema", false, "raw JDBC as raw-jdbc, over the baseline's one schema"),
     /** Not in the default run: name it with --strategies to measure the opt-in defence in depth. */
