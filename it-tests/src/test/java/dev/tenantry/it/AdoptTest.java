@@ -58,11 +58,7 @@ class AdoptTest {
     @Test
     void tablesWithoutAHistoryAreRecordedAsMigratedAndConflictsMoveNothing(TestDatabase db) {
         try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
-            db.execute("CREATE SCHEMA handmade");
-            new SchemaMigrator(tenantry.database().admin(), List.of(Tenantry.MIGRATIONS))
-                    .provision(null, SchemaName.of("handmade"));
-            db.execute("ALTER TABLE handmade.users SET SCHEMA public");
-            db.execute("DROP SCHEMA handmade CASCADE");
+            tablesInPublicWithoutAHistory(tenantry, db, "handmade", null, "users");
 
             Adoption adoption = tenantry.provisioning().adopt("adopted", false, List.of("users", "no_such_table"), false);
             assertThat(adoption.tables()).containsExactly("users");
@@ -80,26 +76,37 @@ class AdoptTest {
     void tablesWithoutAHistoryGetTheStorageParametersTheRecordedMigrationsSet(TestDatabase db) {
         try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().build())) {
             // An application's tables from before migration 3: the model's columns, none of its storage parameters.
-            db.execute("CREATE SCHEMA before_v3");
-            new SchemaMigrator(tenantry.database().admin(), List.of(Tenantry.MIGRATIONS))
-                    .provision(null, SchemaName.of("before_v3"));
-            db.execute("ALTER TABLE before_v3.anon_sessions RESET (autovacuum_vacuum_threshold, autovacuum_analyze_threshold)");
-            db.execute("ALTER TABLE before_v3.users SET SCHEMA public");
-            db.execute("ALTER TABLE before_v3.anon_sessions SET SCHEMA public");
-            db.execute("DROP SCHEMA before_v3 CASCADE");
-            String storage = "SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') FROM pg_class c"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.reloptions IS NOT NULL";
-            assertThat(db.column(storage, "public")).isEmpty();
+            tablesInPublicWithoutAHistory(tenantry, db, "before_v3",
+                    "ALTER TABLE before_v3.anon_sessions RESET (autovacuum_vacuum_threshold, autovacuum_analyze_threshold)",
+                    "users", "anon_sessions");
+            assertThat(db.storageParameters("public")).isEmpty();
 
             Adoption plan = tenantry.provisioning().adopt("parameters", false, List.of(), true);
             tenantry.provisioning().adopt("parameters", false, List.of(), false);
 
             assertThat(plan.statements()).contains("ALTER TABLE \"parameters\".\"anon_sessions\" SET ("
                     + "autovacuum_vacuum_threshold = '1000', autovacuum_analyze_threshold = '1000')");
-            assertThat(db.column(storage, "parameters"))
+            assertThat(db.storageParameters("parameters"))
                     .containsExactly("anon_sessions autovacuum_vacuum_threshold=1000,autovacuum_analyze_threshold=1000");
             assertThat(db.column("SELECT max(version) FROM parameters.flyway_schema_history")).containsExactly("3");
         }
+    }
+
+    /**
+     * Tables as a single-schema application made them, in {@code public} with no Flyway history: migrated in a
+     * scratch schema, optionally changed there by {@code change}, then moved to {@code public}; the rest is dropped.
+     */
+    private static void tablesInPublicWithoutAHistory(TenantryPersistence tenantry, TestDatabase db, String scratch,
+                                                      String change, String... tables) {
+        db.execute("CREATE SCHEMA " + scratch);
+        new SchemaMigrator(tenantry.database().admin(), List.of(Tenantry.MIGRATIONS)).provision(null, SchemaName.of(scratch));
+        if (change != null) {
+            db.execute(change);
+        }
+        for (String table : tables) {
+            db.execute("ALTER TABLE " + scratch + "." + table + " SET SCHEMA public");
+        }
+        db.execute("DROP SCHEMA " + scratch + " CASCADE");
     }
 
     @Test

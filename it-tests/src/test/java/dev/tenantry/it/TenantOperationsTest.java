@@ -108,9 +108,7 @@ class TenantOperationsTest {
             assertThat(db.column(columns, "copied")).isEqualTo(db.column(columns, "replayed"));
             String indexes = "SELECT indexname FROM pg_indexes WHERE schemaname = ? ORDER BY 1";
             assertThat(db.column(indexes, "copied")).isEqualTo(db.column(indexes, "replayed"));
-            String storage = "SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') FROM pg_class c"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.reloptions IS NOT NULL ORDER BY 1";
-            assertThat(db.column(storage, "copied")).isEqualTo(db.column(storage, "replayed"))
+            assertThat(db.storageParameters("copied")).isEqualTo(db.storageParameters("replayed"))
                     .containsExactly("anon_sessions autovacuum_vacuum_threshold=1000,autovacuum_analyze_threshold=1000");
             assertThatThrownBy(() -> tenantry.provisioning().provisionFromTemplate(TenantProvisioning.TEMPLATE_SCHEMA))
                     .isInstanceOf(InvalidSchemaNameException.class);

@@ -63,7 +63,7 @@ public final class TenantRoles {
     /**
      * The role of {@code schema} in the connection's database, quoted, if the server has it; else {@code null}.
      */
-    public static String existingRole(Connection connection, SchemaName schema) throws SQLException {
+    static String existingRole(Connection connection, SchemaName schema) throws SQLException {
         String role = roleIn(connection, schema);
         try (var exists = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
             exists.setString(1, role.substring(1, role.length() - 1));
@@ -74,7 +74,7 @@ public final class TenantRoles {
     }
 
     /** The role of {@code schema} in the connection's database, quoted. */
-    public static String roleIn(Connection connection, SchemaName schema) throws SQLException {
+    private static String roleIn(Connection connection, SchemaName schema) throws SQLException {
         try (Statement statement = connection.createStatement();
              var rows = statement.executeQuery("SELECT current_database()")) {
             rows.next();

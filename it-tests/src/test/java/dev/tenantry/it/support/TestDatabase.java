@@ -104,6 +104,13 @@ public final class TestDatabase {
                 + " ORDER BY nspname");
     }
 
+    /** {@code table option=value,...} for every relation of {@code schema} with storage parameters, sorted. */
+    public List<String> storageParameters(String schema) {
+        return column("SELECT c.relname || ' ' || array_to_string(c.reloptions, ',') FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.reloptions IS NOT NULL ORDER BY 1",
+                schema);
+    }
+
     /** {@code schema.table} for every table in the database outside PostgreSQL's own schemas, sorted. */
     public List<String> tables() {
         return column("SELECT schemaname || '.' || tablename FROM pg_tables"
