@@ -32,6 +32,7 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String POOLER = "TENANTRY_POOLER";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -61,6 +62,7 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final Pooler pooler;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -81,6 +83,7 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.pooler = b.pooler;
     }
 
     /** Settings read from the process environment, validated. */
@@ -181,8 +184,8 @@ public final class TenantryConfig {
      * unless set: per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE}, pgjdbc's default; per request, where
      * every tenant's statements are texts of their own, {@value #PER_REQUEST_STATEMENT_CACHE}, but no more than
      * {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the whole pool (1,092 per connection for a pool of 30) and
-     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server, as a transaction-mode PgBouncer
-     * before 1.21 needs.
+     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server. Behind a pooler that does not carry
+     * prepared statements nothing is prepared on the server whatever this says: see {@link #pooler()}.
      */
     public int statementCache() {
         if (statementCache != null) {
@@ -193,6 +196,15 @@ public final class TenantryConfig {
         }
         return Math.min(PER_REQUEST_STATEMENT_CACHE,
                 Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
+    }
+
+    /**
+     * What sits between Tenantry and PostgreSQL ({@code TENANTRY_POOLER}, default {@link Pooler#DETECT}): decides
+     * whether pooled connections keep statements prepared on the server, and whether schema changes may go through
+     * the pooler.
+     */
+    public Pooler pooler() {
+        return pooler;
     }
 
     /** A copy of this configuration with some settings changed. */
@@ -217,6 +229,7 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.pooler = pooler;
         return b;
     }
 
@@ -225,7 +238,7 @@ public final class TenantryConfig {
         return "TenantryConfig{url=" + databaseUrl + ", mode=" + mode.setting()
                 + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
                 + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
-                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + "}";
+                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + ", pooler=" + pooler.setting() + "}";
     }
 
     /** Collects settings; every setter validates its value at once. */
@@ -252,6 +265,7 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private Pooler pooler = Pooler.DETECT;
 
         private Builder() {
         }
@@ -277,6 +291,7 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             return this;
         }
 
@@ -433,10 +448,19 @@ public final class TenantryConfig {
          * {@code TENANTRY_STATEMENT_CACHE}: statements each pooled connection keeps prepared on the server (default
          * per request: {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the pool, at most
          * {@value #PER_REQUEST_STATEMENT_CACHE} per connection; per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE};
-         * {@code 0} prepares none, for a transaction-mode PgBouncer before 1.21).
+         * {@code 0} prepares none).
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_POOLER}: what sits between Tenantry and PostgreSQL (default {@link Pooler#DETECT}: each new
+         * connection is checked, and behind a pooler nothing is prepared on the server).
+         */
+        public Builder pooler(Pooler pooler) {
+            this.pooler = Objects.requireNonNull(pooler, "pooler");
             return this;
         }
 
@@ -457,6 +481,12 @@ public final class TenantryConfig {
             if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
                         + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
+            }
+            if (pooler.transactionMode() && adminDatabaseUrl == null) {
+                throw new InvalidConfigurationException(ADMIN_DATABASE_URL, "is not set, so schema changes (provisioning,"
+                        + " migrations) would go through the transaction-mode pooler at DATABASE_URL (" + POOLER + "="
+                        + pooler.setting() + "), which spreads their session-level locks and settings over several server"
+                        + " sessions; set it to a URL of PostgreSQL itself");
             }
             if (keepalive.compareTo(maxLifetime) >= 0) {
                 throw new InvalidConfigurationException(POOL_KEEPALIVE, keepalive + " must be shorter than "
