@@ -32,6 +32,7 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
     public static final String POOLER = "TENANTRY_POOLER";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
@@ -62,6 +63,7 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final boolean requireSchema;
     private final Pooler pooler;
 
     private TenantryConfig(Builder b) {
@@ -83,6 +85,7 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.requireSchema = b.requireSchema;
         this.pooler = b.pooler;
     }
 
@@ -199,6 +202,15 @@ public final class TenantryConfig {
     }
 
     /**
+     * Whether every entity must name its schema ({@code TENANTRY_REQUIRE_SCHEMA}): the tenant's,
+     * {@code TenantSchema.LOGICAL}, or a shared one. Off by default, and then an entity that names no schema
+     * belongs to the tenant; on, such an entity is refused when the persistence layer starts.
+     */
+    public boolean requireSchema() {
+        return requireSchema;
+    }
+
+    /**
      * What sits between Tenantry and PostgreSQL ({@code TENANTRY_POOLER}, default {@link Pooler#DETECT}): decides
      * whether pooled connections keep statements prepared on the server, and whether schema changes may go through
      * the pooler.
@@ -229,6 +241,7 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.requireSchema = requireSchema;
         b.pooler = pooler;
         return b;
     }
@@ -265,6 +278,7 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private boolean requireSchema;
         private Pooler pooler = Pooler.DETECT;
 
         private Builder() {
@@ -291,6 +305,7 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
             ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             return this;
         }
@@ -452,6 +467,15 @@ public final class TenantryConfig {
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_REQUIRE_SCHEMA}: refuse, when the persistence layer starts, every entity that names no
+         * schema (default false: such an entity belongs to the tenant, as if it named {@code TenantSchema.LOGICAL}).
+         */
+        public Builder requireSchema(boolean requireSchema) {
+            this.requireSchema = requireSchema;
             return this;
         }
 
