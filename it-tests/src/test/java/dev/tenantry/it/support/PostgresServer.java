@@ -17,6 +17,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class PostgresServer {
 
+    /** The application name of the tests' own connections, which go straight to PostgreSQL (outside Tenantry). */
+    public static final String APPLICATION_NAME = "tenantry-test";
+
     /** Names a server the tests may create databases on, in either URL form Tenantry accepts. */
     public static final String TEST_DATABASE_URL = "TEST_DATABASE_URL";
 
@@ -134,6 +137,7 @@ public final class PostgresServer {
     public Connection connect(String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
+        properties.setProperty("ApplicationName", APPLICATION_NAME);
         if (password != null) {
             properties.setProperty("password", password);
         }
