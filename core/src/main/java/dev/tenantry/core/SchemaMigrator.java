@@ -14,6 +14,8 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.RepairOutput;
+import org.flywaydb.core.api.output.RepairResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +105,37 @@ public final class SchemaMigrator {
             }
             return runFlyway(schema, false);
         });
+    }
+
+    /**
+     * Repairs the schema's migration history with Flyway's repair, under the schema's lock: applied migrations
+     * edited since are realigned with their files (checksum and description), entries of failed migrations are
+     * removed, and applied migrations whose files are gone are marked as deleted. The schema's tables are not
+     * touched; migrate afterwards to apply what is pending.
+     *
+     * @throws MigrationFailedException when the schema is missing or Flyway fails
+     */
+    public HistoryRepair repair(String tenant, SchemaName schema) {
+        return underLock(tenant, schema, "Repair", connection -> {
+            if (!schemaExists(connection, schema)) {
+                throw new MigrationFailedException(tenant, schema.value(), "Repair",
+                        new IllegalStateException("schema \"" + schema + "\" does not exist"));
+            }
+            RepairResult result = flyway(schema).repair();
+            HistoryRepair repair = new HistoryRepair(schema, entries(result.migrationsAligned),
+                    entries(result.migrationsRemoved), entries(result.migrationsDeleted));
+            if (repair.changed()) {
+                LOG.info("Repaired the history of {}", repair);
+            }
+            return repair;
+        });
+    }
+
+    private static List<String> entries(List<RepairOutput> outputs) {
+        return outputs == null ? List.of() : outputs.stream()
+                .map(o -> (o.version == null || o.version.isEmpty() ? "repeatable" : o.version)
+                        + (o.description == null || o.description.isEmpty() ? "" : " (" + o.description + ")"))
+                .toList();
     }
 
     /** The latest successfully applied version in the schema, empty when it has no history. */
@@ -219,11 +252,11 @@ public final class SchemaMigrator {
         return outcome;
     }
 
-    private interface LockedWork {
-        MigrationResult run(Connection connection) throws SQLException;
+    private interface LockedWork<T> {
+        T run(Connection connection) throws SQLException;
     }
 
-    private MigrationResult underLock(String tenant, SchemaName schema, String what, LockedWork work) {
+    private <T> T underLock(String tenant, SchemaName schema, String what, LockedWork<T> work) {
         try (Connection connection = admin.getConnection()) {
             connection.setAutoCommit(true);
             lock(connection, schema, true);
