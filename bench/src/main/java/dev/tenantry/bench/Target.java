@@ -25,9 +25,12 @@ record Target(String jdbcUrl, String user, String password, int poolSize, String
         return configFor(jdbcUrl);
     }
 
-    /** The same settings for a pool whose connections start in {@code schema} (pgjdbc's {@code currentSchema}). */
+    /**
+     * The same settings for a pool whose connections work in {@code schema}: per deployment, so that each connection
+     * gets it as its {@code search_path} when the pool opens it.
+     */
     TenantryConfig.Builder config(String schema) {
-        return configFor(jdbcUrl + (jdbcUrl.indexOf('?') < 0 ? "?" : "&") + "currentSchema=" + schema);
+        return configFor(jdbcUrl).perDeployment(schema);
     }
 
     private TenantryConfig.Builder configFor(String url) {

@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
                 + " ready in the registry.",
             "Prints, per tenant, which schema holds each model table (pg_tables) and every finding; model tables"
                 + " found in schemas that belong to no tenant (such as public before an adoption); and the"
-                + " search_path of a pooled connection, which Tenantry neither sets nor relies on.",
+                + " search_path of a pooled connection, which Tenantry sets when it opens one, the same for every"
+                + " tenant, and which its own SQL never relies on.",
             "Without tenant ids, verifies every tenant in the registry.",
             "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
             ""},
@@ -84,7 +85,8 @@ public final class VerifyCommand implements Callable<Integer> {
             cli.out().println("Entity model: tenant tables " + String.join(", ", model.keySet())
                     + " (from the JPA mappings)");
             cli.out().println("search_path of a pooled connection: " + searchPath
-                    + " (Tenantry neither sets nor relies on it: its SQL names each tenant's schema)");
+                    + " (set on each new connection, the same for every tenant, so that SQL naming no schema finds no"
+                    + " tenant's table; Tenantry's own SQL names each tenant's schema)");
             cli.out().println();
             return report(results, model.keySet(), locations, provisioning);
         }

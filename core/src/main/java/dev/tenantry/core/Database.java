@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import dev.tenantry.core.internal.AdminConnectionGuard;
 import dev.tenantry.core.internal.NamedStatementGuard;
 import dev.tenantry.core.internal.PhysicalConnections;
+import dev.tenantry.core.internal.SearchPathSetup;
 import java.util.List;
 
 /**
@@ -42,7 +43,8 @@ public final class Database implements AutoCloseable {
     public static Database open(TenantryConfig config) {
         PhysicalConnections connections = new PhysicalConnections(TenantryConfig.DATABASE_URL, config.databaseUrl(),
                 credentials(driverProperties(config), config.user(), config.password()),
-                List.of(new NamedStatementGuard(config.pooler(), config.databaseUrl().parameters().get("prepareThreshold"))));
+                List.of(new NamedStatementGuard(config.pooler(), config.databaseUrl().parameters().get("prepareThreshold")),
+                        new SearchPathSetup(config)));
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tenantry");
         hikari.setDataSource(connections);
@@ -137,7 +139,12 @@ public final class Database implements AutoCloseable {
         return config;
     }
 
-    /** The shared pool that application work borrows from. */
+    /**
+     * The shared pool that application work borrows from. SQL on its connections that names no schema finds none per
+     * request, and the deployment's schema per deployment: each connection gets that {@code search_path} when the pool
+     * opens it, or, behind a transaction-mode pooler, the server's default must already be that, which is checked at
+     * start-up (see also {@link TenantryConfig#extensionSchemas()}).
+     */
     public DataSource pool() {
         return pool;
     }

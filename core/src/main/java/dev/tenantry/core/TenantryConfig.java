@@ -2,6 +2,8 @@ package dev.tenantry.core;
 
 import dev.tenantry.core.internal.SettingParsers;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,6 +36,7 @@ public final class TenantryConfig {
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
     public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
     public static final String POOLER = "TENANTRY_POOLER";
+    public static final String EXTENSION_SCHEMAS = "TENANTRY_EXTENSION_SCHEMAS";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -65,6 +68,7 @@ public final class TenantryConfig {
     private final Integer statementCache;
     private final boolean requireSchema;
     private final Pooler pooler;
+    private final List<SchemaName> extensionSchemas;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -87,6 +91,7 @@ public final class TenantryConfig {
         this.statementCache = b.statementCache;
         this.requireSchema = b.requireSchema;
         this.pooler = b.pooler;
+        this.extensionSchemas = b.extensionSchemas;
     }
 
     /** Settings read from the process environment, validated. */
@@ -219,6 +224,15 @@ public final class TenantryConfig {
         return pooler;
     }
 
+    /**
+     * Schemas that stay on the {@code search_path} of pooled connections after the tenant's
+     * ({@code TENANTRY_EXTENSION_SCHEMAS}), for the functions, types and operators of PostgreSQL extensions installed
+     * there; empty unless set. SQL that names no schema also finds the tables of these schemas, for every tenant.
+     */
+    public List<SchemaName> extensionSchemas() {
+        return extensionSchemas;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -243,6 +257,7 @@ public final class TenantryConfig {
         b.statementCache = statementCache;
         b.requireSchema = requireSchema;
         b.pooler = pooler;
+        b.extensionSchemas = extensionSchemas;
         return b;
     }
 
@@ -280,6 +295,7 @@ public final class TenantryConfig {
         private Integer statementCache;
         private boolean requireSchema;
         private Pooler pooler = Pooler.DETECT;
+        private List<SchemaName> extensionSchemas = List.of();
 
         private Builder() {
         }
@@ -307,6 +323,7 @@ public final class TenantryConfig {
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
             ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
             ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
+            ifSet(env, EXTENSION_SCHEMAS, v -> extensionSchemas(v.split(",")));
             return this;
         }
 
@@ -488,6 +505,27 @@ public final class TenantryConfig {
             return this;
         }
 
+        /**
+         * {@code TENANTRY_EXTENSION_SCHEMAS} (comma-separated): schemas kept on the {@code search_path} of pooled
+         * connections after the tenant's, for extensions' functions, types and operators (default none).
+         */
+        public Builder extensionSchemas(String... schemas) {
+            List<SchemaName> names = new ArrayList<>();
+            for (String schema : schemas) {
+                String name = schema.strip();
+                String problem = SchemaName.problemWith(name);
+                if (problem != null) {
+                    throw new InvalidConfigurationException(EXTENSION_SCHEMAS, "'" + name + "' is not a valid schema name: "
+                            + problem);
+                }
+                if (!names.contains(SchemaName.of(name))) {
+                    names.add(SchemaName.of(name));
+                }
+            }
+            this.extensionSchemas = List.copyOf(names);
+            return this;
+        }
+
         /** Checks the settings against each other and freezes them. */
         public TenantryConfig build() {
             if (databaseUrl == null) {
@@ -501,6 +539,14 @@ public final class TenantryConfig {
             if (mode == TenancyMode.PER_DEPLOYMENT && deploymentSchema.equals(sharedSchema)) {
                 throw new InvalidConfigurationException(DATABASE_SCHEMA, "'" + deploymentSchema
                         + "' is the shared schema (" + SHARED_SCHEMA + "); choose another schema");
+            }
+            if (databaseUrl.parameters().containsKey("currentSchema")) {
+                throw new InvalidConfigurationException(DATABASE_URL, "sets currentSchema, which Tenantry sets itself on"
+                        + " every pooled connection (the deployment's schema, or none per request); remove it");
+            }
+            if (extensionSchemas.contains(sharedSchema)) {
+                throw new InvalidConfigurationException(EXTENSION_SCHEMAS, "names the shared schema '" + sharedSchema
+                        + "' (" + SHARED_SCHEMA + "); list only schemas that hold extensions");
             }
             if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "

@@ -276,6 +276,27 @@ class TenantryConfigTest {
         assertThat(refusedEnv("TENANTRY_REQUIRE_SCHEMA", "maybe").setting()).isEqualTo("TENANTRY_REQUIRE_SCHEMA");
     }
 
+    @Test
+    void extensionSchemasAreNoneUnlessSetAndAreValidatedNames() {
+        assertThat(fromEnv().extensionSchemas()).isEmpty();
+        assertThat(fromEnv("TENANTRY_EXTENSION_SCHEMAS", " extensions, public ,extensions").extensionSchemas())
+                .containsExactly(SchemaName.of("extensions"), SchemaName.PUBLIC);
+        assertThat(fromEnv("TENANTRY_EXTENSION_SCHEMAS", "public").toBuilder().build().extensionSchemas())
+                .containsExactly(SchemaName.PUBLIC);
+        InvalidConfigurationException hostile = refusedEnv("TENANTRY_EXTENSION_SCHEMAS", "public;drop");
+        assertThat(hostile.setting()).isEqualTo("TENANTRY_EXTENSION_SCHEMAS");
+        assertThat(hostile.getMessage()).contains("'public;drop'");
+        assertThat(refusedEnv("TENANTRY_EXTENSION_SCHEMAS", "tenantry").getMessage()).contains("the shared schema");
+    }
+
+    @Test
+    void aCurrentSchemaInTheUrlIsRefusedSinceTenantrySetsTheSearchPath() {
+        InvalidConfigurationException refused = refusedEnv("DATABASE_URL", URL + "?currentSchema=public");
+
+        assertThat(refused.setting()).isEqualTo("DATABASE_URL");
+        assertThat(refused.getMessage()).contains("currentSchema");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "500ms, PT0.5S",

@@ -2,7 +2,6 @@ package dev.tenantry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.it.app.AppModel;
 import dev.tenantry.it.app.SharedSetting;
@@ -42,13 +41,9 @@ class EntitiesWithoutSchemaTest {
         return state;
     }
 
-    private static TenantryPersistence start(TenantryConfig config) {
-        return Tenantry.builder(config).managedClasses(AppModel.ENTITIES).migrations(AppModel.MIGRATIONS).start();
-    }
-
     @Test
     void perRequestTheirRowsIdsCollectionAndJoinTablesAreTheTenantsAndNeverPublics(TestDatabase db) {
-        try (TenantryPersistence tenantry = start(db.config().perRequest().build())) {
+        try (TenantryPersistence tenantry = AppModel.start(db.config().perRequest().build())) {
             tenantry.provisioning().provision("app_a");
             tenantry.provisioning().provision("app_b");
             for (String tenant : List.of("app_a", "app_b")) {
@@ -67,8 +62,8 @@ class EntitiesWithoutSchemaTest {
 
     @Test
     void perDeploymentProdAndStageRunningAtOnceEachWriteAndReadTheirOwnSchema(TestDatabase db) {
-        try (TenantryPersistence prod = start(db.config().perDeployment("app_prod").build());
-             TenantryPersistence stage = start(db.config().perDeployment("app_stage").build())) {
+        try (TenantryPersistence prod = AppModel.start(db.config().perDeployment("app_prod").build());
+             TenantryPersistence stage = AppModel.start(db.config().perDeployment("app_stage").build())) {
             prod.entityManagerFactory().runInTransaction(em -> AppModel.writeEverything(em, "prod"));
             stage.entityManagerFactory().runInTransaction(em -> AppModel.writeEverything(em, "stage"));
 
@@ -84,7 +79,7 @@ class EntitiesWithoutSchemaTest {
 
     @Test
     void anEntityNamingItsSchemaIsSharedByEveryTenant(TestDatabase db) {
-        try (TenantryPersistence tenantry = start(db.config().perRequest().build())) {
+        try (TenantryPersistence tenantry = AppModel.start(db.config().perRequest().build())) {
             tenantry.provisioning().provision("share_a");
             tenantry.provisioning().provision("share_b");
             Tenants.in("share_a", () -> tenantry.entityManagerFactory().runInTransaction(em ->
@@ -100,7 +95,7 @@ class EntitiesWithoutSchemaTest {
 
     @Test
     void theMappingSaysWhereEachTableAndSequenceLives(TestDatabase db) {
-        try (TenantryPersistence tenantry = start(db.config().perRequest().build())) {
+        try (TenantryPersistence tenantry = AppModel.start(db.config().perRequest().build())) {
             TenantMapping mapping = tenantry.mapping();
 
             assertThat(mapping.tenantScoped()).contains(

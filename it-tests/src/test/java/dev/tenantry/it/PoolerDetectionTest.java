@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.jdbc.PgConnection;
 
@@ -45,6 +46,16 @@ class PoolerDetectionTest {
 
     /** More than pgjdbc's threshold of 5 executions, at which it would prepare a text on the server under a name. */
     private static final int EXECUTIONS = 10;
+
+    /**
+     * Behind a transaction-mode pooler, SQL that names no schema resolves by the server sessions' own default: per
+     * request it must find none, or Tenantry refuses to start (SearchPathBehindPgBouncerTest); set before any pooler
+     * opens a server connection to this database.
+     */
+    @BeforeAll
+    static void serverSessionsResolveNoSchema(TestDatabase db) {
+        db.setRoleSearchPath("''");
+    }
 
     private static List<PgBouncer.Binary> installed() {
         List<PgBouncer.Binary> installed = PgBouncer.installed();

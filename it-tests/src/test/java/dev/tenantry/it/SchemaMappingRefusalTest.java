@@ -10,16 +10,13 @@ import dev.tenantry.it.app.AppModel;
 import dev.tenantry.it.app.PublicNotice;
 import dev.tenantry.it.app.SharedWithGeneratedId;
 import dev.tenantry.it.app.SharedWithLabels;
+import dev.tenantry.it.support.StandardError;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
 import dev.tenantry.tenancy.SchemaMappingException;
 import dev.tenantry.tenancy.TenantMapping.Kind;
 import dev.tenantry.tenancy.TenantMapping.Placement;
 import dev.tenantry.tenancy.TenantryPersistence;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.hibernate.boot.model.naming.PhysicalNamingStrategyStandardImpl;
 import org.hibernate.cfg.AvailableSettings;
 import org.junit.jupiter.api.Test;
@@ -117,7 +114,7 @@ class SchemaMappingRefusalTest {
     @Test
     void anEntityMappedToPublicIsReportedAtStartUpPerRequest(TestDatabase db) {
         TenantryConfig config = db.config().perRequest().build();
-        String log = standardErrorWhile(() -> {
+        String log = StandardError.during(() -> {
             try (TenantryPersistence tenantry = app(config, PublicNotice.class).start()) {
                 assertThat(tenantry.mapping().shared()).contains(new Placement("PublicNotice", Kind.TABLE, "notices", "public", true));
             }
@@ -129,7 +126,7 @@ class SchemaMappingRefusalTest {
 
     @Test
     void anOrmXmlMappingToPublicIsReportedToo(TestDatabase db) {
-        String log = standardErrorWhile(() -> Tenantry.builder(db.config().perRequest().build()).persistenceUnit("app_orm_public")
+        String log = StandardError.during(() -> Tenantry.builder(db.config().perRequest().build()).persistenceUnit("app_orm_public")
                 .start().close());
 
         assertThat(log).contains("every tenant reads and writes the same rows: SharedSetting (table public.settings)");
@@ -137,23 +134,8 @@ class SchemaMappingRefusalTest {
 
     @Test
     void publicIsNotReportedWhereItIsTheDeploymentsOwnSchema(TestDatabase db) {
-        String log = standardErrorWhile(() -> app(db.config().perDeployment(null).build(), PublicNotice.class).start().close());
+        String log = StandardError.during(() -> app(db.config().perDeployment(null).build(), PublicNotice.class).start().close());
 
         assertThat(log).doesNotContain("Mapped to schema public");
-    }
-
-    /** What Tenantry logged (slf4j-simple writes to the standard error of the moment) while {@code action} ran. */
-    private static String standardErrorWhile(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        String log = captured.toString(StandardCharsets.UTF_8);
-        original.print(log);
-        return log;
     }
 }

@@ -188,7 +188,11 @@ public final class TenantVerifier {
         return locations;
     }
 
-    /** The search_path a fresh pooled connection has: Tenantry never relies on it, and never changes it. */
+    /**
+     * The search_path a pooled connection has: per request none, per deployment the deployment's schema, set when the
+     * connection was opened (or, behind a transaction-mode pooler, the server's default). Tenantry's SQL never relies
+     * on it.
+     */
     public String effectiveSearchPath() {
         try (Connection connection = database.pool().getConnection(); Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SHOW search_path")) {

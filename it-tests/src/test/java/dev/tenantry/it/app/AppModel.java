@@ -1,11 +1,18 @@
 package dev.tenantry.it.app;
 
+import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.entities.Tenantry;
 import dev.tenantry.it.support.TestDatabase;
+import dev.tenantry.tenancy.TenantryPersistence;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +40,23 @@ public final class AppModel {
     public static final List<String> SEQUENCES = List.of("notes_seq", "tag_ids", "tasks_seq");
 
     private AppModel() {
+    }
+
+    /** Starts Tenantry with the model and the application, as the application would. */
+    public static TenantryPersistence start(TenantryConfig config) {
+        return Tenantry.builder(config).managedClasses(ENTITIES).migrations(MIGRATIONS).start();
+    }
+
+    /** The bodies of the notes that {@code select body from notes}, which names no schema, finds on {@code connection}. */
+    public static List<String> notesFoundNamingNoSchema(Connection connection) throws SQLException {
+        List<String> bodies = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("select body from notes order by body")) {
+            while (rows.next()) {
+                bodies.add(rows.getString(1));
+            }
+        }
+        return bodies;
     }
 
     /** Creates the shared schema and its table, as the application's own operations would. */

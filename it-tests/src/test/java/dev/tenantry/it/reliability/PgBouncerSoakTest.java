@@ -80,6 +80,9 @@ class PgBouncerSoakTest {
 
     @BeforeAll
     static void startPgBouncer(TestDatabase db) throws Exception {
+        // Behind a transaction-mode pooler, SQL that names no schema resolves by the server sessions' own default:
+        // per request it must find none, or Tenantry refuses to start (SearchPathBehindPgBouncerTest).
+        db.setRoleSearchPath("''");
         Optional<PgBouncer.Binary> old = PgBouncer.withoutPreparedStatements();
         Optional<PgBouncer.Binary> any = old.or(PgBouncer::withPreparedStatements);
         if (any.isEmpty()) {

@@ -98,6 +98,15 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * Sets the {@code search_path} that new sessions of the test user start with in this database, as Tenantry asks
+     * of a database it reaches through a transaction-mode pooler, where it cannot set the path itself. Sessions
+     * already open (a pooler's server connections among them) keep theirs.
+     */
+    public void setRoleSearchPath(String path) {
+        execute("ALTER ROLE \"" + server.user() + "\" IN DATABASE \"" + name + "\" SET search_path = " + path);
+    }
+
     /** Every schema in the database except PostgreSQL's own, sorted. */
     public List<String> schemas() {
         return column("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
