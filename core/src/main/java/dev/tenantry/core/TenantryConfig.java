@@ -32,6 +32,7 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String CITUS = "TENANTRY_CITUS";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -61,6 +62,7 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final CitusMode citus;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -81,6 +83,7 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.citus = b.citus;
     }
 
     /** Settings read from the process environment, validated. */
@@ -195,6 +198,14 @@ public final class TenantryConfig {
                 Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
     }
 
+    /**
+     * Whether Tenantry works with Citus ({@code TENANTRY_CITUS}): {@code auto} (the default) when the database
+     * has the {@code citus} extension; see {@link Citus} for what changes.
+     */
+    public CitusMode citus() {
+        return citus;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -217,6 +228,7 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.citus = citus;
         return b;
     }
 
@@ -252,6 +264,7 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private CitusMode citus = CitusMode.AUTO;
 
         private Builder() {
         }
@@ -277,6 +290,7 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, CITUS, v -> citus(CitusMode.parse(CITUS, v)));
             return this;
         }
 
@@ -437,6 +451,15 @@ public final class TenantryConfig {
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_CITUS}: {@code auto} (the default) uses Citus where the database has the extension,
+         * {@code on} requires it, {@code off} never calls it.
+         */
+        public Builder citus(CitusMode citus) {
+            this.citus = java.util.Objects.requireNonNull(citus, "citus");
             return this;
         }
 

@@ -66,6 +66,7 @@ class TenantryConfigTest {
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.applicationName()).isEqualTo("tenantry");
+        assertThat(config.citus()).isEqualTo(CitusMode.AUTO);
     }
 
     @Test
@@ -135,6 +136,23 @@ class TenantryConfigTest {
         assertThat(set.toBuilder().perRequest().build().statementCache()).isEqualTo(20000);
         assertThat(fromEnv("TENANTRY_MODE", "per-deployment").toBuilder().perRequest().build().statementCache())
                 .isEqualTo(1092);
+    }
+
+    @Test
+    void citusModeIsReadFromTheEnvironmentAndKeptByToBuilder() {
+        assertThat(fromEnv("TENANTRY_CITUS", "on").citus()).isEqualTo(CitusMode.ON);
+        assertThat(fromEnv("TENANTRY_CITUS", " OFF ").citus()).isEqualTo(CitusMode.OFF);
+        assertThat(fromEnv("TENANTRY_CITUS", "auto").citus()).isEqualTo(CitusMode.AUTO);
+        assertThat(fromEnv("TENANTRY_CITUS", "").citus()).isEqualTo(CitusMode.AUTO);
+        assertThat(fromEnv("TENANTRY_CITUS", "off").toBuilder().perRequest().build().citus()).isEqualTo(CitusMode.OFF);
+    }
+
+    @Test
+    void citusModeMustBeAutoOnOrOff() {
+        InvalidConfigurationException e = refusedEnv("TENANTRY_CITUS", "yes");
+
+        assertThat(e.setting()).isEqualTo("TENANTRY_CITUS");
+        assertThat(e.getMessage()).contains("'yes'").contains("auto, on or off");
     }
 
     @Test

@@ -51,7 +51,7 @@ public final class TenantProvisioning {
         this.migrator = migrator;
         this.registry = registry;
         this.mapping = mapping;
-        this.cloner = new SchemaCloner(database.admin());
+        this.cloner = new SchemaCloner(database);
     }
 
     /**
@@ -62,7 +62,7 @@ public final class TenantProvisioning {
      */
     public static TenantProvisioning open(Database database, List<String> migrations, TenantSchemaMapping mapping) {
         TenantSchemaMapping guarded = refusingTenantrySchemas(mapping, database.config().sharedSchema());
-        return new TenantProvisioning(database, new SchemaMigrator(database.admin(), migrations),
+        return new TenantProvisioning(database, new SchemaMigrator(database, migrations),
                 new TenantRegistry(database, guarded), guarded);
     }
 
