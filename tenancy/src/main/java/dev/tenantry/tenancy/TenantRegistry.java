@@ -31,6 +31,7 @@ final class TenantRegistry {
     private final TenantSchemaMapping mapping;
     private final String table;
     private final ConcurrentMap<String, SchemaName> readySchemas = new ConcurrentHashMap<>();
+    private volatile boolean installed;
 
     TenantRegistry(Database database, TenantSchemaMapping mapping) {
         this.database = database;
@@ -39,10 +40,20 @@ final class TenantRegistry {
         this.table = shared.quoted() + ".tenants";
     }
 
-    /** Creates the shared schema and the registry table, or brings them up to date; on Citus, on the coordinator. */
+    /**
+     * Creates the shared schema and the registry table, or brings them up to date, once per process; on Citus, on
+     * the coordinator.
+     */
     void install() {
-        new SchemaMigrator(database, List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
-                .provision(null, shared);
+        if (!installed) {
+            synchronized (this) {
+                if (!installed) {
+                    new SchemaMigrator(database, List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
+                            .provision(null, shared);
+                    installed = true;
+                }
+            }
+        }
     }
 
     SchemaName sharedSchema() {
@@ -117,6 +128,15 @@ final class TenantRegistry {
             statement.executeUpdate();
         }
         readySchemas.remove(tenant);
+    }
+
+    /** Whether a schema of this name exists, whatever it holds and whether or not a tenant owns it. */
+    boolean schemaExists(SchemaName schema) {
+        try (Connection connection = database.pool().getConnection()) {
+            return SchemaMigrator.schemaExists(connection, schema);
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot check schema " + schema.quoted() + ": " + e.getMessage(), e);
+        }
     }
 
     Optional<TenantInfo> find(String tenant) {
