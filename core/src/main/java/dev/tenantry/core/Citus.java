@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,28 +184,29 @@ public final class Citus {
     }
 
     /**
-     * The statements that create {@code schema} inside a transaction the caller commits: on Citus, distributed
-     * (a tenant's schema) or on the coordinator (one of Tenantry's own), whatever the server's setting. They fail
-     * when the schema exists.
+     * The statement that makes the next {@code CREATE SCHEMA} of the caller's transaction a distributed schema (a
+     * tenant's) or one on the coordinator (Tenantry's own), whatever the server's setting; empty without Citus.
+     * It is {@code SET LOCAL}, so it ends with the transaction and nothing else the session does is affected.
      */
-    public List<String> createSchemaStatements(SchemaName schema, boolean distributed) {
-        return createStatements("CREATE SCHEMA " + schema.quoted(), distributed);
+    public Optional<String> schemaPlacement(boolean distributed) {
+        return active() ? Optional.of("SET LOCAL " + SCHEMA_SHARDING + " = " + (distributed ? "on" : "off")) : Optional.empty();
     }
 
     /**
-     * Creates {@code schema} if it does not exist, placed as {@link #createSchemaStatements} says. On a connection
-     * in auto-commit mode the statements run in a transaction of their own.
+     * Creates {@code schema} if it does not exist, placed as {@link #schemaPlacement} says. On a connection in
+     * auto-commit mode the statements run in a transaction of their own.
      */
     public void createSchema(Connection connection, SchemaName schema, boolean distributed) throws SQLException {
-        List<String> statements = createStatements("CREATE SCHEMA IF NOT EXISTS " + schema.quoted(), distributed);
-        boolean ownTransaction = connection.getAutoCommit() && statements.size() > 1;
+        Optional<String> placement = schemaPlacement(distributed);
+        boolean ownTransaction = connection.getAutoCommit() && placement.isPresent();
         if (ownTransaction) {
             connection.setAutoCommit(false);
         }
         try (Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
+            if (placement.isPresent()) {
+                statement.execute(placement.get());
             }
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema.quoted());
             if (ownTransaction) {
                 connection.commit();
             }
@@ -218,14 +220,6 @@ public final class Citus {
                 connection.setAutoCommit(true);
             }
         }
-    }
-
-    private List<String> createStatements(String create, boolean distributed) {
-        if (!active()) {
-            return List.of(create);
-        }
-        // SET LOCAL: the setting ends with the transaction, so nothing else the session does is affected.
-        return List.of("SET LOCAL " + SCHEMA_SHARDING + " = " + (distributed ? "on" : "off"), create);
     }
 
     /** Whether Citus distributes {@code schema}; always false when not {@link #active()}. */
@@ -253,11 +247,29 @@ public final class Citus {
         if (!active() || isDistributed(connection, schema)) {
             return false;
         }
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_catalog.citus_schema_distribute(?::regnamespace)")) {
-            statement.setString(1, schema.quoted());
-            statement.execute();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(distributeStatement(schema));
         }
-        // citus_schema_distribute leaves the rows it copied on the coordinator's disk, invisible; free them.
+        freeLocalCopies(connection, schema);
+        LOG.info("Distributed schema {}", schema.quoted());
+        return true;
+    }
+
+    /** The call that makes {@code schema} a distributed schema, moving its tables and rows to one node. */
+    public String distributeStatement(SchemaName schema) {
+        return "SELECT pg_catalog.citus_schema_distribute('" + schema.quoted() + "'::regnamespace)";
+    }
+
+    /** The call that brings a distributed {@code schema} back to the coordinator, tables and rows. */
+    public String undistributeStatement(SchemaName schema) {
+        return "SELECT pg_catalog.citus_schema_undistribute('" + schema.quoted() + "'::regnamespace)";
+    }
+
+    /**
+     * After {@link #distributeStatement}: frees the rows Citus copied to the worker but left, invisible, on the
+     * coordinator's disk ({@code truncate_local_data_after_distributing_table}, table by table).
+     */
+    public void freeLocalCopies(Connection connection, SchemaName schema) throws SQLException {
         try (PreparedStatement tables = connection.prepareStatement("SELECT c.oid::regclass::text FROM pg_catalog.pg_class c"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r'"
                 + " ORDER BY c.relname")) {
@@ -276,8 +288,6 @@ public final class Citus {
                 }
             }
         }
-        LOG.info("Distributed schema {}", schema.quoted());
-        return true;
     }
 
     /**
@@ -290,9 +300,8 @@ public final class Citus {
         if (!isDistributed(connection, schema)) {
             return false;
         }
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_catalog.citus_schema_undistribute(?::regnamespace)")) {
-            statement.setString(1, schema.quoted());
-            statement.execute();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(undistributeStatement(schema));
         }
         LOG.info("Brought schema {} back to the coordinator (it was distributed)", schema.quoted());
         return true;

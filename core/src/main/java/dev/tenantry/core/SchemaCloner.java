@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -170,9 +171,11 @@ public final class SchemaCloner {
                     + (unsupported.size() > 5 ? " and " + (unsupported.size() - 5) + " more" : "")
                     + ", which a copy would not reproduce faithfully; run the migrations instead");
         }
-        for (String create : citus.get().createSchemaStatements(target, true)) {
-            execute(connection, log, create);
+        Optional<String> distributed = citus.get().schemaPlacement(true);
+        if (distributed.isPresent()) {
+            execute(connection, log, distributed.get());
         }
+        execute(connection, log, "CREATE SCHEMA " + target.quoted());
         copyGrants(connection, log, SCHEMA_GRANTS, source, target, "SCHEMA " + target.quoted());
 
         List<String[]> sequences = rowsOf(connection, STANDALONE_SEQUENCES, source.value(), 8);

@@ -35,6 +35,7 @@ public final class TenantProvisioning {
     private final TableAdoption adoption;
     private final SchemaGrants grants;
     private final TenantDeletion deletion;
+    private final TenantPlacement placement;
 
     TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping) {
         this.registry = registry;
@@ -49,6 +50,7 @@ public final class TenantProvisioning {
         this.adoption = new TableAdoption(database, migrator, registry, template);
         this.grants = new SchemaGrants(database, registry);
         this.deletion = new TenantDeletion(database, registry);
+        this.placement = new TenantPlacement(database, registry);
     }
 
     /**
@@ -188,7 +190,9 @@ public final class TenantProvisioning {
      * takes indexes, constraints and owned sequences along), all in one transaction. The migration history
      * moves with them; where the source has none, the target gets the template's history, which records
      * the tables as migrated to the latest version, and the moved tables get the storage parameters the
-     * migrations set on them in the template. Their columns and indexes are taken as they are.
+     * migrations set on them in the template. Their columns and indexes are taken as they are. On a Citus
+     * coordinator the tenant's schema is distributed at the end of the same transaction, and brought back to the
+     * coordinator before tables leave it.
      *
      * @param tables the tables to move; empty means every table the migrations create
      * @param dryRun plan only: the statements are returned, nothing runs
@@ -221,6 +225,13 @@ public final class TenantProvisioning {
      */
     public TenantDrop drop(String tenant, String confirmation) {
         return deletion.drop(tenant, checkTenant(tenant), confirmation);
+    }
+
+    // Placing, on a Citus cluster
+
+    /** Where each tenant lives on a Citus cluster, and moving tenants between its nodes. */
+    public TenantPlacement placement() {
+        return placement;
     }
 
     // Checking ids
