@@ -111,7 +111,7 @@ public final class CitusBench {
         TenantryConfig coordinator = TenantryConfig.builder().environment(env).perRequest().citus(CitusMode.ON).build();
         String singleDatabase = "tenantry_citus_bench_" + UUID.randomUUID().toString().substring(0, 8);
         String clusterDatabase = coordinator.databaseUrl().database().isEmpty() ? "postgres" : coordinator.databaseUrl().database();
-        execute(coordinator, "CREATE DATABASE " + singleDatabase + " TEMPLATE template0");
+        BenchServer.execute(coordinator, "CREATE DATABASE " + singleDatabase + " TEMPLATE template0");
         Map<String, String> clusterEnv = new HashMap<>(env);
         Map<String, String> singleEnv = new HashMap<>(env);
         singleEnv.put(TenantryConfig.DATABASE_URL, coordinator.databaseUrl().jdbcUrl()
@@ -145,7 +145,7 @@ public final class CitusBench {
                 dropPrefixed(coordinator, PROVISION_PREFIX, MOVE_PREFIX);
             }
         } finally {
-            execute(coordinator, "DROP DATABASE IF EXISTS " + singleDatabase + " WITH (FORCE)");
+            BenchServer.execute(coordinator, "DROP DATABASE IF EXISTS " + singleDatabase + " WITH (FORCE)");
         }
         print();
         if (settings.json() != null) {
@@ -333,15 +333,15 @@ public final class CitusBench {
 
     private static void seed(TenantryConfig config, String tenant, int rows) throws SQLException {
         String schema = SchemaName.ofTenant(tenant).quoted();
-        execute(config, "INSERT INTO " + schema + ".users (id, email, display_name) SELECT gen_random_uuid(),"
+        BenchServer.execute(config, "INSERT INTO " + schema + ".users (id, email, display_name) SELECT gen_random_uuid(),"
                 + " 'user' || i || '@move.example', 'User ' || i FROM generate_series(1, " + rows + ") i");
-        execute(config, "INSERT INTO " + schema + ".anon_sessions (id, token_hash, user_id, expires_at, payload)"
+        BenchServer.execute(config, "INSERT INTO " + schema + ".anon_sessions (id, token_hash, user_id, expires_at, payload)"
                 + " SELECT gen_random_uuid(), sha256(id::text::bytea), id, now() + interval '1 day', '{\"cart\": [1, 2, 3]}'"
                 + " FROM " + schema + ".users");
     }
 
     private static String sizeOf(TenantryConfig config, String tenant) throws SQLException {
-        try (Connection connection = java.sql.DriverManager.getConnection(config.databaseUrl().jdbcUrl(), properties(config));
+        try (Connection connection = BenchServer.connect(config);
              Statement statement = connection.createStatement();
              var rows = statement.executeQuery("SELECT schema_size FROM citus_schemas WHERE schema_name::text = '"
                      + SchemaName.ofTenant(tenant).value() + "'")) {
@@ -351,26 +351,8 @@ public final class CitusBench {
 
     // Helpers
 
-    private static void execute(TenantryConfig config, String sql) throws SQLException {
-        try (Connection connection = java.sql.DriverManager.getConnection(config.databaseUrl().jdbcUrl(), properties(config));
-             Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
-    private static java.util.Properties properties(TenantryConfig config) {
-        java.util.Properties properties = new java.util.Properties();
-        if (config.user() != null) {
-            properties.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            properties.setProperty("password", config.password());
-        }
-        return properties;
-    }
-
     private static void dropPrefixed(TenantryConfig config, String... prefixes) throws SQLException {
-        try (Connection connection = java.sql.DriverManager.getConnection(config.databaseUrl().jdbcUrl(), properties(config));
+        try (Connection connection = BenchServer.connect(config);
              Statement statement = connection.createStatement()) {
             List<String> schemas = new ArrayList<>();
             for (String prefix : prefixes) {

@@ -44,7 +44,7 @@ public final class Citus {
         }
 
         /**
-         * Reads {@code HOST:PORT}.
+         * Reads {@code HOST:PORT} ({@code [IPV6]:PORT} too).
          *
          * @throws IllegalArgumentException saying what is wrong with the text
          */
@@ -58,7 +58,9 @@ public final class Citus {
                 if (port < 1 || port > 65535) {
                     throw new NumberFormatException();
                 }
-                return new Node(text.substring(0, colon), port);
+                String host = text.substring(0, colon);
+                // [::1]:5432 names the IPv6 host ::1, as pg_dist_node writes it
+                return new Node(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host, port);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "' is not HOST:PORT: the port must be a number from 1 to 65535");
             }

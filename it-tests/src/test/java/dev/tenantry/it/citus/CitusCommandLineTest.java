@@ -1,14 +1,13 @@
 package dev.tenantry.it.citus;
 
+import static dev.tenantry.it.support.CommandLine.ok;
+import static dev.tenantry.it.support.CommandLine.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenantry.cli.TenantryCommand;
 import dev.tenantry.core.Citus;
 import dev.tenantry.it.support.CitusSandbox;
+import dev.tenantry.it.support.CommandLine.Outcome;
 import dev.tenantry.it.support.WithCitus;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +16,6 @@ import org.junit.jupiter.api.Test;
 /** The tenantry command line against the coordinator: the same commands, tenants spread, placement shown, moves. */
 @WithCitus
 class CitusCommandLineTest {
-
-    private record Outcome(int exit, String out, String err) {
-    }
-
-    private static Outcome run(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TenantryCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
-        return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static Outcome ok(Map<String, String> env, String... args) {
-        Outcome outcome = run(env, args);
-        assertThat(outcome.exit()).as("tenantry %s: %s%s", String.join(" ", args), outcome.out(), outcome.err()).isZero();
-        return outcome;
-    }
 
     @Test
     void tenantsCreatedThroughTheCoordinatorSpreadOverBothWorkersAndOneMoves(CitusSandbox sandbox) {

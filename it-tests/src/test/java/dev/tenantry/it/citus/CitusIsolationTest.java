@@ -42,15 +42,7 @@ class CitusIsolationTest {
                     tenantry.entityManagerFactory(), sandbox::connect);
             System.out.println(result.summary());
 
-            assertThat(result.transactions()).isEqualTo(TRANSACTIONS);
-            assertThat(result.errors()).as("errors: %s", result.errorSamples()).isZero();
-            assertThat(result.reads()).isPositive();
-            assertThat(result.writesCommitted()).isPositive();
-            assertThat(result.crossTenantReads()).as("cross-tenant reads").isZero();
-            assertThat(result.foreignRowsAtEnd()).as("cross-tenant writes").isZero();
-            assertThat(result.lostRows()).as("rows lost").isZero();
-            assertThat(result.unexpectedRows()).as("rows nobody committed").isZero();
-            assertThat(result.rowsPerTenant()).isEqualTo(result.committedPerTenant());
+            result.assertIsolatedAndComplete();
         }
     }
 

@@ -3,13 +3,11 @@ package dev.tenantry.it.support;
 import dev.tenantry.core.Citus;
 import dev.tenantry.core.DatabaseUrl;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The Citus cluster named by {@code TEST_CITUS_URL}: a coordinator with at least two workers, checked once per
@@ -145,12 +143,6 @@ public final class CitusCluster {
     }
 
     private Connection connect(String host, int port, String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", user);
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
-        properties.setProperty("ApplicationName", "tenantry-it");
-        return DriverManager.getConnection(jdbcUrl(host, port, database), properties);
+        return PostgresServer.connect(jdbcUrl(host, port, database), user, password);
     }
 }

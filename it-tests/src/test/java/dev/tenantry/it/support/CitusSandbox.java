@@ -6,7 +6,6 @@ import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.tenancy.TenantProvisioning;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -94,28 +93,11 @@ public final class CitusSandbox {
 
     /** Runs a query on the coordinator and returns the first column of every row as text. */
     public List<String> column(String sql, Object... parameters) {
-        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            List<String> values = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-            return values;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return Sql.column(this::connect, sql, parameters);
     }
 
     public void execute(String sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        Sql.execute(this::connect, sql);
     }
 
     /** Where each of these schemas lives, as Citus's catalog says; schemas that do not exist are left out. */

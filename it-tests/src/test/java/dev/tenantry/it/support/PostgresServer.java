@@ -132,12 +132,17 @@ public final class PostgresServer {
     }
 
     public Connection connect(String database) throws SQLException {
+        return connect(jdbcUrl(database), user, password);
+    }
+
+    /** A plain connection as {@code user}, with {@code password} unless it is {@code null}. */
+    static Connection connect(String jdbcUrl, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         if (password != null) {
             properties.setProperty("password", password);
         }
-        return DriverManager.getConnection(jdbcUrl(database), properties);
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     void execute(String sql) throws SQLException {
