@@ -117,6 +117,25 @@ final class BenchServer implements AutoCloseable {
         return counter.jdbcUrl(database);
     }
 
+    /** A plain connection to where {@code config}'s {@code DATABASE_URL} points, with its credentials: setup work. */
+    static Connection connect(TenantryConfig config) throws SQLException {
+        Properties properties = new Properties();
+        if (config.user() != null) {
+            properties.setProperty("user", config.user());
+        }
+        if (config.password() != null) {
+            properties.setProperty("password", config.password());
+        }
+        return DriverManager.getConnection(config.databaseUrl().jdbcUrl(), properties);
+    }
+
+    /** Runs one statement where {@code config} points. */
+    static void execute(TenantryConfig config, String sql) throws SQLException {
+        try (Connection connection = connect(config); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     Connection connect() throws SQLException {
         Properties properties = new Properties();
         if (user != null) {

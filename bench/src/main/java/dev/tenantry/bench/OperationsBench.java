@@ -17,9 +17,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -239,16 +236,6 @@ public final class OperationsBench {
     }
 
     private static void execute(TenantryConfig config, String sql) throws Exception {
-        java.util.Properties properties = new java.util.Properties();
-        if (config.user() != null) {
-            properties.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            properties.setProperty("password", config.password());
-        }
-        try (Connection connection = DriverManager.getConnection(config.databaseUrl().jdbcUrl(), properties);
-             Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        BenchServer.execute(config, sql);
     }
 }

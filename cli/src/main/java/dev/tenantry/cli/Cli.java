@@ -1,5 +1,6 @@
 package dev.tenantry.cli;
 
+import dev.tenantry.core.Citus;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.DatabaseUrl;
 import dev.tenantry.core.InvalidConfigurationException;
@@ -285,6 +286,47 @@ public final class Cli {
     /** {@code 1 tenant}, {@code 2 tenants}. */
     static String count(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * Where a tenant lives, for a table cell: {@code host:port}, {@code coordinator} for a schema Citus does not
+     * distribute, {@code none yet} for a distributed schema without tables, {@code -} when the schema is missing.
+     */
+    static String node(Citus.Placement placement) {
+        return placement == null ? null : placement.local() ? "coordinator" : placement.node() == null ? "none yet"
+                : placement.node().toString();
+    }
+
+    /** {@code Tenants per node: 127.0.0.1:9701 4, 127.0.0.1:9702 3, coordinator 1}, every worker listed, empty ones too. */
+    static String nodeCounts(Collection<Citus.Placement> placements, List<Citus.Node> workers) {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        workers.forEach(worker -> counts.put(worker.toString(), 0));
+        for (Citus.Placement placement : placements) {
+            counts.merge(node(placement), 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((node, n) -> parts.add(node + " " + n));
+        return "Tenants per node: " + String.join(", ", parts);
+    }
+
+    /** Reads an option's value, turning a refused value into a {@link UsageError} that names the option. */
+    static <T> T parse(java.util.function.Supplier<T> parser, String option) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How Citus copies a schema, in words. */
+    static String describe(Citus.TransferMode mode) {
+        return mode == Citus.TransferMode.LOGICAL ? "logical replication: writes waited only for the switch-over"
+                : mode == Citus.TransferMode.BLOCK_WRITES ? "writes blocked while copying" : "auto";
+    }
+
+    /** {@code 1.4 s}. */
+    static String seconds(java.time.Duration duration) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
 
     /** A version for display: {@code none} for a schema without migration history. */

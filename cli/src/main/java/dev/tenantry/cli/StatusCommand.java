@@ -1,8 +1,11 @@
 package dev.tenantry.cli;
 
+import dev.tenantry.core.Citus;
+import dev.tenantry.tenancy.TenantPlacement;
 import dev.tenantry.tenancy.TenantStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,6 +22,8 @@ import picocli.CommandLine.Option;
                 + " from the registry's record of it. A tenant is healthy when it is ready, its schema exists,"
                 + " nothing is pending and no failure is recorded. For what exactly is wrong with a tenant's"
                 + " tables, run tenantry verify.",
+            "On a Citus coordinator a node column says where each tenant's schema lives (coordinator: not"
+                + " distributed), and a last line how many tenants each node holds.",
             "The exit code is 0 whatever the tenants' state (status reports; it does not fail): use"
                 + " tenantry verify where a check should fail a script.",
             "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
@@ -48,14 +53,22 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<TenantStatus> statuses;
+        Map<String, Citus.Placement> nodes = null;
+        List<Citus.Node> workers = List.of();
         try (Cli.Operations operations = cli.operations(cli.config())) {
             statuses = operations.provisioning().status();
+            TenantPlacement placement = operations.provisioning().placement();
+            if (placement.clustered() && !statuses.isEmpty()) {
+                nodes = placement.nodes();
+                workers = placement.workers();
+            }
         }
         if (statuses.isEmpty()) {
             cli.out().println("No tenants yet; create one with: tenantry tenants create <tenant>");
             return Cli.OK;
         }
-        TextTable table = new TextTable("tenant", "schema", "state", "version", "pending", "last failure");
+        TextTable table = nodes == null ? new TextTable("tenant", "schema", "state", "version", "pending", "last failure")
+                : new TextTable("tenant", "schema", "node", "state", "version", "pending", "last failure");
         int healthy = 0;
         int notReady = 0;
         int missing = 0;
@@ -63,8 +76,13 @@ public final class StatusCommand implements Callable<Integer> {
         int failed = 0;
         for (TenantStatus status : statuses) {
             String state = status.state() + (status.schemaExists() ? "" : ", schema missing");
-            table.row(status.tenant(), status.schema(), state, Cli.version(status.version()), status.pending(),
-                    lastFailure(status));
+            if (nodes == null) {
+                table.row(status.tenant(), status.schema(), state, Cli.version(status.version()), status.pending(),
+                        lastFailure(status));
+            } else {
+                table.row(status.tenant(), status.schema(), Cli.node(nodes.get(status.tenant())), state,
+                        Cli.version(status.version()), status.pending(), lastFailure(status));
+            }
             if (status.healthy()) {
                 healthy++;
             }
@@ -97,6 +115,9 @@ public final class StatusCommand implements Callable<Integer> {
         cli.out().println();
         cli.out().println(Cli.count(statuses.size(), "tenant") + ": " + healthy + " healthy"
                 + (problems.isEmpty() ? "" : "; " + String.join(", ", problems)));
+        if (nodes != null) {
+            cli.out().println(Cli.nodeCounts(nodes.values(), workers));
+        }
         if (pending > 0 || failed > 0) {
             cli.out().println("Migrate the pending ones with: tenantry migrate --all; see what is wrong with: tenantry verify");
         } else if (missing > 0 || notReady > 0) {

@@ -16,8 +16,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tenantry} command line: {@code demo}, {@code tenants list|create|clone|drop}, {@code migrate},
- * {@code status}, {@code verify} and {@code adopt}.
+ * The {@code tenantry} command line: {@code demo}, {@code tenants list|create|clone|drop|move}, {@code migrate},
+ * {@code status}, {@code verify}, {@code adopt} and {@code rebalance}.
  * {@link #main} runs it as a process; {@link #run} runs it in-process (for tests) without exiting.
  */
 @Command(name = "tenantry",
@@ -27,7 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         sortOptions = false,
         usageHelpAutoWidth = true,
         subcommands = {DemoCommand.class, TenantsCommand.class, MigrateCommand.class, StatusCommand.class,
-            VerifyCommand.class, AdoptCommand.class},
+            VerifyCommand.class, AdoptCommand.class, RebalanceCommand.class},
         description = "Schema-per-tenant persistence for JPA on one PostgreSQL database.",
         footerHeading = "%nEnvironment:%n",
         footer = {

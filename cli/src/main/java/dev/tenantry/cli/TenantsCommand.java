@@ -1,10 +1,13 @@
 package dev.tenantry.cli;
 
+import dev.tenantry.core.Citus;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.tenancy.TenantDrop;
 import dev.tenantry.tenancy.TenantInfo;
+import dev.tenantry.tenancy.TenantMove;
+import dev.tenantry.tenancy.TenantPlacement;
 import dev.tenantry.tenancy.TenantProvisioning;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,13 +21,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tenantry tenants}: the tenant registry of the database named by {@code DATABASE_URL}, with
- * {@code list} to show it, {@code create} to provision tenants, {@code clone} to copy one, and
- * {@code drop} to delete one.
+ * {@code list} to show it, {@code create} to provision tenants, {@code clone} to copy one, {@code drop}
+ * to delete one, and on a Citus cluster {@code move} to put one on another node.
  */
 @Command(name = "tenants",
-        description = "List, create, clone and drop tenants in the database named by DATABASE_URL.",
+        description = "List, create, clone, drop and move tenants in the database named by DATABASE_URL.",
         subcommands = {TenantsCommand.ListTenants.class, TenantsCommand.CreateTenants.class,
-            TenantsCommand.CloneTenant.class, TenantsCommand.DropTenant.class})
+            TenantsCommand.CloneTenant.class, TenantsCommand.DropTenant.class, TenantsCommand.MoveTenant.class})
 public final class TenantsCommand {
 
     TenantsCommand() {
@@ -33,6 +36,8 @@ public final class TenantsCommand {
     /** {@code tenantry tenants list}: one row per registered tenant with its schema, state and version. */
     @Command(name = "list",
             description = {"List every tenant with its schema, state and migration version.",
+                "On a Citus coordinator also the node each tenant's schema lives on (coordinator: not distributed),"
+                    + " and how many tenants each node holds.",
                 "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored."})
     public static final class ListTenants implements Callable<Integer> {
 
@@ -53,16 +58,23 @@ public final class TenantsCommand {
                 // The version each ready schema is really at, read from its own history table; the
                 // registry's copy is only a record of the last provisioning or migration.
                 Map<String, String> versions = operations.provisioning().versions();
-                TextTable table = new TextTable("tenant", "schema", "state", "version");
+                TenantPlacement placement = operations.provisioning().placement();
+                Map<String, Citus.Placement> nodes = placement.clustered() ? placement.nodes() : null;
+                TextTable table = nodes == null ? new TextTable("tenant", "schema", "state", "version")
+                        : new TextTable("tenant", "schema", "state", "version", "node");
                 List<TenantInfo> withErrors = new ArrayList<>();
                 for (TenantInfo tenant : tenants) {
                     String version = versions.containsKey(tenant.tenant()) ? versions.get(tenant.tenant()) : tenant.version();
-                    table.row(tenant.tenant(), tenant.schema(), tenant.state(), Cli.version(version));
+                    table.row(tenant.tenant(), tenant.schema(), tenant.state(), Cli.version(version),
+                            nodes == null ? null : Cli.node(nodes.get(tenant.tenant())));
                     if (tenant.lastError() != null) {
                         withErrors.add(tenant);
                     }
                 }
                 table.print(cli.out(), "");
+                if (nodes != null) {
+                    cli.out().println(Cli.nodeCounts(nodes.values(), placement.workers()));
+                }
                 for (TenantInfo tenant : withErrors) {
                     cli.out().println("last error of " + tenant.tenant() + ": " + Cli.oneLine(tenant.lastError()));
                 }
@@ -310,6 +322,76 @@ public final class TenantsCommand {
                 } else if (dropped.role() != null) {
                     cli.out().println("Kept its role " + dropped.role() + ", which the server would not drop: "
                             + dropped.roleKeptBecause());
+                }
+                return Cli.OK;
+            }
+        }
+    }
+
+    /** {@code tenantry tenants move <tenant> --to HOST:PORT}: a tenant's schema to another node of a Citus cluster. */
+    @Command(name = "move",
+            sortOptions = false,
+            description = {"Move a tenant's schema to another node of a Citus cluster.",
+                "Citus copies the schema, all its tables together, to the node (citus_schema_move) and switches the"
+                    + " tenant over; the command returns when the tenant lives there. The tenant's application"
+                    + " traffic goes on meanwhile: reads never wait; with logical replication writes wait only for"
+                    + " the switch-over at the end, when blocking writes for the whole copy.",
+                "--mode auto (the default) uses logical replication where the tenant's node has wal_level ="
+                    + " logical, and blocks writes otherwise. A schema still on the coordinator is distributed"
+                    + " first; a tenant already on the node is left alone.",
+                "Needs DATABASE_URL to name the Citus coordinator. tenantry tenants list shows where each tenant"
+                    + " lives, and the nodes.",
+                ""},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  tenantry tenants move acme --to 10.0.0.12:5432",
+                "  tenantry tenants move acme --to 10.0.0.12:5432 --mode block-writes",
+                "",
+                "Exit codes: 0 the tenant lives on the node; 1 the move failed (the tenant stays",
+                "where it was), an unknown tenant, or no Citus; 2 bad arguments or configuration."})
+    public static final class MoveTenant implements Callable<Integer> {
+
+        private final Cli cli;
+
+        @Parameters(index = "0", paramLabel = "<tenant>", description = "The ready tenant to move.")
+        private String tenant;
+
+        @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "The node to move it to, as Citus"
+                + " names it (pg_dist_node).")
+        private String to;
+
+        @Option(names = "--mode", paramLabel = "auto|logical|block-writes", defaultValue = "auto",
+                description = "How Citus copies the schema (default: ${DEFAULT-VALUE}).")
+        private String mode;
+
+        MoveTenant(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            Citus.Node target = Cli.parse(() -> Citus.Node.parse(to), "--to");
+            Citus.TransferMode transfer = Cli.parse(() -> Citus.TransferMode.parse(mode), "--mode");
+            try (Cli.Operations operations = cli.operations(cli.config())) {
+                TenantProvisioning provisioning = operations.provisioning();
+                Cli.checkTenantIds(List.of(tenant), provisioning, "nothing was moved");
+                TenantPlacement placement = provisioning.placement();
+                if (placement.clustered() && placement.workers().contains(target)) {
+                    Citus.Placement now = placement.nodes().get(tenant);
+                    if (now != null && !target.equals(now.node())) {
+                        cli.out().println("Moving tenant " + tenant + " (schema " + provisioning.checkTenant(tenant).quoted()
+                                + ") from " + Cli.node(now) + " to " + target + " ...");
+                        cli.out().flush();
+                    }
+                }
+                TenantMove move = placement.move(tenant, target, transfer);
+                if (!move.moved()) {
+                    cli.out().println("Tenant " + tenant + " lives on " + target + " already"
+                            + (move.distributed() ? " (its schema was distributed there)" : "") + "; nothing was moved.");
+                } else {
+                    cli.out().println("Moved tenant " + tenant + " from " + move.from() + " to " + move.to() + " in "
+                            + Cli.seconds(move.took()) + " (" + Cli.describe(move.mode()) + ")"
+                            + (move.distributed() ? "; its schema was distributed first" : "") + ".");
                 }
                 return Cli.OK;
             }

@@ -28,6 +28,7 @@ public final class Database implements AutoCloseable {
     private final PhysicalConnections connections;
     private final HikariDataSource pool;
     private final PhysicalConnections admin;
+    private volatile Citus citus;
 
     private Database(TenantryConfig config, PhysicalConnections connections, HikariDataSource pool, PhysicalConnections admin) {
         this.config = config;
@@ -155,6 +156,36 @@ public final class Database implements AutoCloseable {
      */
     public DataSource admin() {
         return admin;
+    }
+
+    /**
+     * Whether schema changes work with Citus here, as {@code TENANTRY_CITUS} says: found out over an admin
+     * connection on first call, then remembered; {@link Citus#NONE} on plain PostgreSQL or with the setting off.
+     *
+     * @throws InvalidConfigurationException for {@code TENANTRY_CITUS=on} on a database without Citus
+     * @throws TenantryException when the admin connection reaches a Citus worker, or cannot be opened
+     */
+    public Citus citus() {
+        Citus known = citus;
+        if (known == null) {
+            synchronized (this) {
+                known = citus;
+                if (known == null) {
+                    if (config.citus() == CitusMode.OFF) {
+                        known = Citus.NONE;
+                    } else {
+                        try (Connection connection = admin.getConnection()) {
+                            known = Citus.detect(connection, config.citus());
+                        } catch (SQLException e) {
+                            throw new TenantryException("Cannot find out whether " + config.adminDatabaseUrl()
+                                    + " is a Citus coordinator: " + e.getMessage(), e);
+                        }
+                    }
+                    citus = known;
+                }
+            }
+        }
+        return known;
     }
 
     @Override

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * recognised as migrated. It is how a tenant is created from a migrated template in a few statements instead
  * of a full migration replay. Schemas holding views, functions, triggers or types of their own are refused
  * (replay their migrations instead), since copying those faithfully needs their definitions rewritten.
+ * Citus's own objects in a schema (the shard tables of a single-node cluster, and their row types) are not
+ * the schema's and are left alone; on a Citus coordinator the copy is a distributed schema (see {@link Citus}).
  */
 public final class SchemaCloner {
 
@@ -39,10 +43,18 @@ public final class SchemaCloner {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaCloner.class);
 
     private final DataSource admin;
+    private final Supplier<Citus> citus;
 
     /** @param admin unpooled connections for schema changes; see {@link Database#admin()} */
     public SchemaCloner(DataSource admin) {
         this.admin = admin;
+        this.citus = () -> Citus.NONE;
+    }
+
+    /** Copies through the database's admin connections; on a Citus coordinator each copy is a distributed schema. */
+    public SchemaCloner(Database database) {
+        this.admin = database.admin();
+        this.citus = database::citus;
     }
 
     /**
@@ -158,6 +170,10 @@ public final class SchemaCloner {
                     + String.join(", ", unsupported.subList(0, Math.min(5, unsupported.size())))
                     + (unsupported.size() > 5 ? " and " + (unsupported.size() - 5) + " more" : "")
                     + ", which a copy would not reproduce faithfully; run the migrations instead");
+        }
+        Optional<String> distributed = citus.get().schemaPlacement(true);
+        if (distributed.isPresent()) {
+            execute(connection, log, distributed.get());
         }
         execute(connection, log, "CREATE SCHEMA " + target.quoted());
         copyGrants(connection, log, SCHEMA_GRANTS, source, target, "SCHEMA " + target.quoted());
@@ -384,8 +400,11 @@ public final class SchemaCloner {
             + "   ELSE 'partitioned table' END AS kind, relname::text AS name, 1 AS o FROM pg_catalog.pg_class, ns"
             + "   WHERE relnamespace = ns.oid AND relkind IN ('v', 'm', 'f', 'p')"
             + " UNION ALL SELECT 'function', proname::text, 2 FROM pg_catalog.pg_proc, ns WHERE pronamespace = ns.oid"
+            // A composite type counts only when it stands alone (CREATE TYPE ... AS): every table has a row type, and
+            // so do the shard tables Citus keeps beside a single-node cluster's tables, which pg_class hides from us.
             + " UNION ALL SELECT 'type', typname::text, 3 FROM pg_catalog.pg_type t, ns WHERE typnamespace = ns.oid"
-            + "   AND typtype IN ('c', 'e', 'd', 'r', 'm') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.reltype = t.oid)"
+            + "   AND (typtype IN ('e', 'd', 'r', 'm') OR typtype = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+            + "     WHERE c.oid = t.typrelid AND c.relkind = 'c'))"
             + " UNION ALL SELECT 'trigger', tgname::text, 4 FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid, ns"
             + "   WHERE c.relnamespace = ns.oid AND NOT tg.tgisinternal"
             + ") objects ORDER BY o, name";

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -40,6 +41,7 @@ public final class SchemaMigrator {
     private final DataSource admin;
     private final List<String> locations;
     private final ClassLoader classLoader;
+    private final Supplier<Citus> citus;
     private volatile List<String> availableVersions;
 
     /**
@@ -51,12 +53,29 @@ public final class SchemaMigrator {
     }
 
     public SchemaMigrator(DataSource admin, List<String> locations, ClassLoader classLoader) {
+        this(admin, locations, classLoader, () -> Citus.NONE);
+    }
+
+    /**
+     * Migrates through the database's admin connections, and on a Citus coordinator creates tenant schemas
+     * distributed and Tenantry's own schemas on the coordinator (see {@link #provision}).
+     */
+    public SchemaMigrator(Database database, List<String> locations) {
+        this(database, locations, Thread.currentThread().getContextClassLoader());
+    }
+
+    public SchemaMigrator(Database database, List<String> locations, ClassLoader classLoader) {
+        this(database.admin(), locations, classLoader, database::citus);
+    }
+
+    private SchemaMigrator(DataSource admin, List<String> locations, ClassLoader classLoader, Supplier<Citus> citus) {
         if (locations == null || locations.isEmpty()) {
             throw new IllegalArgumentException("at least one migration location is required");
         }
         this.admin = admin;
         this.locations = List.copyOf(locations);
         this.classLoader = classLoader != null ? classLoader : SchemaMigrator.class.getClassLoader();
+        this.citus = citus;
     }
 
     public List<String> locations() {
@@ -67,10 +86,17 @@ public final class SchemaMigrator {
      * Creates the schema if it does not exist and migrates it to the latest version; idempotent. A
      * schema created by this call is dropped again if its first migration fails, so nothing is half-written.
      *
-     * @param tenant the tenant id for messages, or {@code null}
+     * <p>On a Citus coordinator (see {@link Citus}), a tenant's schema ({@code tenant} given) is a distributed
+     * schema: created so, or distributed after migrating when it was created before Citus was added. A schema
+     * provisioned for no tenant (Tenantry's registry and template) stays on the coordinator, and is brought back
+     * there if it was distributed.
+     *
+     * @param tenant the tenant id, for messages and to tell a tenant's schema from Tenantry's own; or {@code null}
      * @throws MigrationFailedException naming the tenant and schema
      */
     public MigrationResult provision(String tenant, SchemaName schema) {
+        Citus cluster = citus.get();
+        boolean distributed = tenant != null;
         return underLock(tenant, schema, "Provisioning", connection -> {
             boolean created = false;
             if (!schemaExists(connection, schema)) {
@@ -78,17 +104,24 @@ public final class SchemaMigrator {
                     throw new MigrationFailedException(tenant, schema.value(), "Provisioning",
                             new IllegalStateException("schema public does not exist and is never created by Tenantry"));
                 }
-                execute(connection, "CREATE SCHEMA IF NOT EXISTS " + schema.quoted());
+                cluster.createSchema(connection, schema, distributed);
                 created = true;
+            } else if (!distributed) {
+                cluster.undistribute(connection, schema);
             }
+            MigrationResult result;
             try {
-                return runFlyway(schema, created);
+                result = runFlyway(schema, created);
             } catch (RuntimeException e) {
                 if (created) {
                     execute(connection, "DROP SCHEMA IF EXISTS " + schema.quoted() + " CASCADE");
                 }
                 throw e;
             }
+            if (distributed && !schema.isPublic()) {
+                cluster.distribute(connection, schema);
+            }
+            return result;
         });
     }
 

@@ -34,6 +34,7 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String CITUS = "TENANTRY_CITUS";
     public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
     public static final String POOLER = "TENANTRY_POOLER";
     public static final String EXTENSION_SCHEMAS = "TENANTRY_EXTENSION_SCHEMAS";
@@ -66,6 +67,7 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final CitusMode citus;
     private final boolean requireSchema;
     private final Pooler pooler;
     private final List<SchemaName> extensionSchemas;
@@ -89,6 +91,7 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.citus = b.citus;
         this.requireSchema = b.requireSchema;
         this.pooler = b.pooler;
         this.extensionSchemas = b.extensionSchemas;
@@ -207,6 +210,14 @@ public final class TenantryConfig {
     }
 
     /**
+     * Whether Tenantry works with Citus ({@code TENANTRY_CITUS}): {@code auto} (the default) when the database
+     * has the {@code citus} extension; see {@link Citus} for what changes.
+     */
+    public CitusMode citus() {
+        return citus;
+    }
+
+    /**
      * Whether every entity must name its schema ({@code TENANTRY_REQUIRE_SCHEMA}): the tenant's,
      * {@code TenantSchema.LOGICAL}, or a shared one. Off by default, and then an entity that names no schema
      * belongs to the tenant; on, such an entity is refused when the persistence layer starts.
@@ -255,6 +266,7 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.citus = citus;
         b.requireSchema = requireSchema;
         b.pooler = pooler;
         b.extensionSchemas = extensionSchemas;
@@ -293,6 +305,7 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private CitusMode citus = CitusMode.AUTO;
         private boolean requireSchema;
         private Pooler pooler = Pooler.DETECT;
         private List<SchemaName> extensionSchemas = List.of();
@@ -321,6 +334,7 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, CITUS, v -> citus(CitusMode.parse(CITUS, v)));
             ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
             ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             ifSet(env, EXTENSION_SCHEMAS, v -> extensionSchemas(v.split(",")));
@@ -484,6 +498,15 @@ public final class TenantryConfig {
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_CITUS}: {@code auto} (the default) uses Citus where the database has the extension,
+         * {@code on} requires it, {@code off} never calls it.
+         */
+        public Builder citus(CitusMode citus) {
+            this.citus = Objects.requireNonNull(citus, "citus");
             return this;
         }
 

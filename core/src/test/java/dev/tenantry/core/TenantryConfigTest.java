@@ -66,6 +66,7 @@ class TenantryConfigTest {
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.applicationName()).isEqualTo("tenantry");
+        assertThat(config.citus()).isEqualTo(CitusMode.AUTO);
     }
 
     @Test
@@ -170,6 +171,23 @@ class TenantryConfigTest {
         assertThat(e.getMessage()).contains("TENANTRY_POOLER=" + pooler).contains("PostgreSQL itself");
         assertThat(refused(() -> TenantryConfig.builder().databaseUrl(URL).pooler(Pooler.TRANSACTION).build()).setting())
                 .isEqualTo("TENANTRY_ADMIN_DATABASE_URL");
+    }
+
+    @Test
+    void citusModeIsReadFromTheEnvironmentAndKeptByToBuilder() {
+        assertThat(fromEnv("TENANTRY_CITUS", "on").citus()).isEqualTo(CitusMode.ON);
+        assertThat(fromEnv("TENANTRY_CITUS", " OFF ").citus()).isEqualTo(CitusMode.OFF);
+        assertThat(fromEnv("TENANTRY_CITUS", "auto").citus()).isEqualTo(CitusMode.AUTO);
+        assertThat(fromEnv("TENANTRY_CITUS", "").citus()).isEqualTo(CitusMode.AUTO);
+        assertThat(fromEnv("TENANTRY_CITUS", "off").toBuilder().perRequest().build().citus()).isEqualTo(CitusMode.OFF);
+    }
+
+    @Test
+    void citusModeMustBeAutoOnOrOff() {
+        InvalidConfigurationException e = refusedEnv("TENANTRY_CITUS", "yes");
+
+        assertThat(e.setting()).isEqualTo("TENANTRY_CITUS");
+        assertThat(e.getMessage()).contains("'yes'").contains("auto, on or off");
     }
 
     @Test

@@ -1,13 +1,11 @@
 package dev.tenantry.it;
 
+import static dev.tenantry.it.support.CommandLine.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenantry.cli.TenantryCommand;
+import dev.tenantry.it.support.CommandLine.Outcome;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,17 +13,6 @@ import org.junit.jupiter.api.Test;
 /** The tenantry command line, run in-process against the test database. */
 @WithPostgres
 class CommandLineTest {
-
-    private record Outcome(int exit, String out, String err) {
-    }
-
-    private static Outcome run(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TenantryCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
-        return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void theDemoProvesIsolationAgainstAGivenServerAndCanRunTwice(TestDatabase db) {

@@ -1,16 +1,16 @@
 package dev.tenantry.it;
 
+import static dev.tenantry.it.support.CommandLine.ok;
+import static dev.tenantry.it.support.CommandLine.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenantry.cli.TenantryCommand;
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.entities.Tenantry;
+import dev.tenantry.it.support.CommandLine.Outcome;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,23 +32,6 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class OperationsCommandLineTest {
 
-    private record Outcome(int exit, String out, String err) {
-
-        /** The final table and summary of a migrate run: everything after the progress lines. */
-        String report() {
-            int blank = out.indexOf("\n\n");
-            return blank < 0 ? out : out.substring(blank + 2);
-        }
-    }
-
-    private static Outcome run(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TenantryCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env, args);
-        return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     /** The test database's environment with a small pool and, if given, a tenant registry of its own. */
     private static Map<String, String> env(TestDatabase db, String registry) {
         Map<String, String> env = db.environment();
@@ -58,12 +41,6 @@ class OperationsCommandLineTest {
             env.put(TenantryConfig.SHARED_SCHEMA, registry);
         }
         return env;
-    }
-
-    private static Outcome ok(Map<String, String> env, String... args) {
-        Outcome outcome = run(env, args);
-        assertThat(outcome.exit()).as(String.join(" ", args) + "\n" + outcome.out() + outcome.err()).isZero();
-        return outcome;
     }
 
     /**
@@ -328,7 +305,7 @@ class OperationsCommandLineTest {
             assertThat(db.schemas()).doesNotContain("tpl_c");
         } finally {
             for (String role : List.of(owner, reader)) {
-                db.execute("REASSIGN OWNED BY " + role + " TO CURRENT_USER");
+                db.execute("REASSIGN OWNED BY " + role + " TO \"" + db.server().user() + "\""); // named: Citus crashes on CURRENT_USER here
                 db.execute("DROP OWNED BY " + role);
                 db.execute("DROP ROLE " + role);
             }

@@ -108,6 +108,22 @@ class SchemaClonerTest {
     }
 
     @Test
+    void aStandaloneCompositeTypeIsRefusedButTablesRowTypesAreNot(TestDatabase db) {
+        db.execute("CREATE SCHEMA with_type");
+        db.execute("CREATE TYPE with_type.money_pair AS (amount numeric, currency text)");
+        db.execute("CREATE TABLE with_type.prices (id int PRIMARY KEY, price with_type.money_pair)");
+        db.execute("CREATE SCHEMA tables_only");
+        db.execute("CREATE TABLE tables_only.prices (id int PRIMARY KEY, amount numeric)");
+
+        assertThatThrownBy(() -> cloner.copy(SchemaName.of("with_type"), SchemaName.of("type_copy"), SchemaCloner.Rows.ALL))
+                .isInstanceOf(TenantryException.class).hasMessageContaining("type money_pair")
+                .hasMessageNotContaining("type prices");
+        cloner.copy(SchemaName.of("tables_only"), SchemaName.of("tables_copy"), SchemaCloner.Rows.ALL);
+
+        assertThat(db.schemas()).doesNotContain("type_copy").contains("tables_copy");
+    }
+
+    @Test
     void repeatedCopiesOfAnUnchangedSourceReplayOnePlanAndStayFaithful(TestDatabase db) {
         SchemaCloner fresh = new SchemaCloner(database.admin());
         fresh.copy(SchemaName.of("rich_source"), SchemaName.of("plan_first"), SchemaCloner.Rows.HISTORY_ONLY);

@@ -1,5 +1,6 @@
 package dev.tenantry.tenancy;
 
+import dev.tenantry.core.Citus;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.SchemaCloner;
 import dev.tenantry.core.SchemaMigrator;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one-time move of a single-schema application's tables from {@code public} into a tenant's schema, and
- * back: {@code ALTER TABLE ... SET SCHEMA} with the history, in one transaction.
+ * back: {@code ALTER TABLE ... SET SCHEMA} with the history, in one transaction. On a Citus coordinator the tables
+ * are moved into the tenant's schema while it is on the coordinator, and the schema is distributed whole at the end
+ * of the same transaction (one table at a time, foreign keys between them would cross from a distributed schema);
+ * on the way back the schema is brought to the coordinator first.
  */
 final class TableAdoption {
 
@@ -45,6 +49,7 @@ final class TableAdoption {
         if (!toPublic && !dryRun) {
             registry.install();
         }
+        Citus citus = database.citus();
         List<String> statements = new ArrayList<>();
         List<String> moved = new ArrayList<>();
         try (Connection connection = database.admin().getConnection()) {
@@ -72,8 +77,19 @@ final class TableAdoption {
                             ? "none of the tables the migrations create" : "none of " + String.join(", ", tables))
                             + " exists in " + from.quoted() + "; nothing was changed");
                 }
+                // Tables enter or leave a schema while it is on the coordinator: a distributed schema takes them one at
+                // a time, and a foreign key between two of them would cross into it from another schema.
+                boolean redistribute = false;
+                if (citus.isDistributed(connection, from)) {
+                    statements.add(citus.undistributeStatement(from));
+                }
                 if (!to.isPublic()) {
+                    if (citus.isDistributed(connection, to)) {
+                        statements.add(citus.undistributeStatement(to));
+                    }
+                    citus.schemaPlacement(false).ifPresent(statements::add);
                     statements.add("CREATE SCHEMA IF NOT EXISTS " + to.quoted());
+                    redistribute = citus.active();
                 }
                 for (String table : moved) {
                     statements.add("ALTER TABLE " + from.quoted() + "." + SchemaName.quoteIdentifier(table) + " SET SCHEMA " + to.quoted());
@@ -96,11 +112,17 @@ final class TableAdoption {
                         }
                     }
                 }
+                if (redistribute) {
+                    statements.add(citus.distributeStatement(to));
+                }
                 if (!dryRun) {
                     try (Statement statement = connection.createStatement()) {
                         for (String sql : statements) {
                             statement.execute(sql);
                         }
+                    }
+                    if (redistribute) {
+                        citus.freeLocalCopies(connection, to);
                     }
                     if (toPublic) {
                         registry.remove(connection, tenant);

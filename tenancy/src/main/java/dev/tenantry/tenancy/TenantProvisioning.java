@@ -37,11 +37,12 @@ public final class TenantProvisioning {
     private final TableAdoption adoption;
     private final SchemaGrants grants;
     private final TenantDeletion deletion;
+    private final TenantPlacement placement;
 
     TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping) {
         this.registry = registry;
         this.mapping = mapping;
-        SchemaCloner cloner = new SchemaCloner(database.admin());
+        SchemaCloner cloner = new SchemaCloner(database);
         TenantChanges changes = new TenantChanges(database, registry);
         this.template = new TemplateSchema(migrator);
         this.creation = new TenantCreation(migrator, registry, template, cloner, changes);
@@ -52,6 +53,7 @@ public final class TenantProvisioning {
         this.adoption = new TableAdoption(database, migrator, registry, template);
         this.grants = new SchemaGrants(database, registry);
         this.deletion = new TenantDeletion(database, registry);
+        this.placement = new TenantPlacement(database, registry);
     }
 
     /**
@@ -62,7 +64,7 @@ public final class TenantProvisioning {
      */
     public static TenantProvisioning open(Database database, List<String> migrations, TenantSchemaMapping mapping) {
         TenantSchemaMapping guarded = refusingTenantrySchemas(mapping, database.config().sharedSchema());
-        return new TenantProvisioning(database, new SchemaMigrator(database.admin(), migrations),
+        return new TenantProvisioning(database, new SchemaMigrator(database, migrations),
                 new TenantRegistry(database, guarded), guarded);
     }
 
@@ -216,7 +218,9 @@ public final class TenantProvisioning {
      * takes indexes, constraints and owned sequences along), all in one transaction. The migration history
      * moves with them; where the source has none, the target gets the template's history, which records
      * the tables as migrated to the latest version, and the moved tables get the storage parameters the
-     * migrations set on them in the template. Their columns and indexes are taken as they are.
+     * migrations set on them in the template. Their columns and indexes are taken as they are. On a Citus
+     * coordinator the tenant's schema is distributed at the end of the same transaction, and brought back to the
+     * coordinator before tables leave it.
      *
      * @param tables the tables to move; empty means every table the migrations create
      * @param dryRun plan only: the statements are returned, nothing runs
@@ -249,6 +253,13 @@ public final class TenantProvisioning {
      */
     public TenantDrop drop(String tenant, String confirmation) {
         return deletion.drop(tenant, checkTenant(tenant), confirmation);
+    }
+
+    // Placing, on a Citus cluster
+
+    /** Where each tenant lives on a Citus cluster, and moving tenants between its nodes. */
+    public TenantPlacement placement() {
+        return placement;
     }
 
     // Checking ids

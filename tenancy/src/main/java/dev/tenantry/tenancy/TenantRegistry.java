@@ -40,12 +40,15 @@ final class TenantRegistry {
         this.table = shared.quoted() + ".tenants";
     }
 
-    /** Creates the shared schema and the registry table, or brings them up to date, once per process. */
+    /**
+     * Creates the shared schema and the registry table, or brings them up to date, once per process; on Citus, on
+     * the coordinator.
+     */
     void install() {
         if (!installed) {
             synchronized (this) {
                 if (!installed) {
-                    new SchemaMigrator(database.admin(), List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
+                    new SchemaMigrator(database, List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
                             .provision(null, shared);
                     installed = true;
                 }
@@ -79,8 +82,11 @@ final class TenantRegistry {
 
     /** Records that provisioning of {@code tenant} into {@code schema} has begun; a ready tenant stays ready. */
     void markProvisioning(String tenant, SchemaName schema) {
+        // The new time comes from the proposed row, not from now() in DO UPDATE: Citus refuses functions that are
+        // not immutable there, should the registry ever be a distributed table (as it became when Citus distributed
+        // every new schema and Tenantry did not yet keep its own on the coordinator).
         String sql = "INSERT INTO " + table + " AS t (tenant_id, schema_name, state) VALUES (?, ?, 'provisioning')"
-                + " ON CONFLICT (tenant_id) DO UPDATE SET updated_at = now(),"
+                + " ON CONFLICT (tenant_id) DO UPDATE SET updated_at = excluded.updated_at,"
                 + " state = CASE WHEN t.state = 'ready' THEN 'ready' ELSE 'provisioning' END"
                 + " RETURNING schema_name";
         try (Connection connection = database.pool().getConnection();

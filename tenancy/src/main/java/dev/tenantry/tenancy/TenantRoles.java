@@ -19,6 +19,11 @@ import java.util.HexFormat;
  *
  * <p>Roles are named {@code t:<schema>@<database hash>}: roles belong to the whole server, so the
  * database is part of the name, and no application role is likely to be called that.
+ *
+ * <p>In a database with the {@code citus} extension the roles may log in ({@code LOGIN}, without a password):
+ * Citus opens its connections to the worker holding a distributed schema as the current role, so a
+ * {@code NOLOGIN} role set with {@code SET LOCAL ROLE} would be turned away there. Without a password such a role
+ * passes only authentication methods that need none ({@code trust}), which let any role in already.
  */
 public final class TenantRoles {
 
@@ -43,8 +48,12 @@ public final class TenantRoles {
         try (Statement statement = connection.createStatement()) {
             String role = roleIn(connection, schema);
             String literal = "'" + role.substring(1, role.length() - 1) + "'";
+            String login = hasCitus(connection) ? "LOGIN" : "NOLOGIN";
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + literal
-                    + ") THEN CREATE ROLE " + role + " NOLOGIN; END IF; END $$");
+                    + ") THEN CREATE ROLE " + role + " " + login + "; END IF; END $$");
+            if (login.equals("LOGIN")) {
+                statement.execute("ALTER ROLE " + role + " LOGIN"); // a role made before Citus was added
+            }
             statement.execute("GRANT " + role + " TO CURRENT_USER");
             String quoted = schema.quoted();
             statement.execute("GRANT USAGE ON SCHEMA " + quoted + " TO " + role);
@@ -70,6 +79,14 @@ public final class TenantRoles {
             try (var found = exists.executeQuery()) {
                 return found.next() ? role : null;
             }
+        }
+    }
+
+    /** Whether the connection's database has the citus extension, which connects to workers as the current role. */
+    private static boolean hasCitus(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             var rows = statement.executeQuery("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus'")) {
+            return rows.next();
         }
     }
 

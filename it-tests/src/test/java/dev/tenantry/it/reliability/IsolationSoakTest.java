@@ -40,16 +40,7 @@ class IsolationSoakTest {
                     tenantry.entityManagerFactory(), db::connect);
             System.out.println(result.summary());
 
-            assertThat(result.transactions()).isEqualTo(TRANSACTIONS);
-            assertThat(result.errors()).as("errors: %s", result.errorSamples()).isZero();
-            assertThat(result.reads()).isPositive();
-            assertThat(result.writesCommitted()).isPositive();
-            assertThat(result.crossTenantReads()).as("cross-tenant reads").isZero();
-            assertThat(result.foreignRowsAtEnd()).as("cross-tenant writes").isZero();
-            assertThat(result.lostRows()).as("rows lost").isZero();
-            assertThat(result.unexpectedRows()).as("rows nobody committed").isZero();
-            assertThat(result.rowsPerTenant()).as("rows per tenant, exactly as committed")
-                    .isEqualTo(result.committedPerTenant());
+            result.assertIsolatedAndComplete();
             assertThat(db.tables()).doesNotContain("public.users");
             assertThat(AppModel.rowsIn(db, "public")).as("public's notes, left by a single-schema run").isEqualTo(publicBefore);
         }

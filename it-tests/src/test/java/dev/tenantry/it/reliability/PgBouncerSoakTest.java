@@ -150,14 +150,7 @@ class PgBouncerSoakTest {
         assertThat(soak.serverSessions()).as("PostgreSQL sessions behind PgBouncer").isBetween(1, SERVER_POOL);
         assertThat(soak.clientConnections()).as("client connections, more than server sessions")
                 .isGreaterThan(soak.serverSessions());
-        assertThat(result.transactions()).isEqualTo(TRANSACTIONS);
-        assertThat(result.errors()).as("errors: %s", result.errorSamples()).isZero();
-        assertThat(result.writesCommitted()).isPositive();
-        assertThat(result.crossTenantReads()).as("cross-tenant reads").isZero();
-        assertThat(result.foreignRowsAtEnd()).as("cross-tenant writes").isZero();
-        assertThat(result.lostRows()).as("rows lost").isZero();
-        assertThat(result.unexpectedRows()).isZero();
-        assertThat(result.rowsPerTenant()).isEqualTo(result.committedPerTenant());
+        result.assertIsolatedAndComplete();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.tenantry.it.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.tenantry.entities.User;
 import dev.tenantry.entities.Users;
 import dev.tenantry.it.app.Note;
@@ -98,6 +100,22 @@ public final class IsolationSoak {
 
         public double transactionsPerSecond() {
             return transactions / seconds;
+        }
+
+        /**
+         * Asserts what a layer that isolates guarantees: every transaction ran without error, reads and writes both
+         * happened, no tenant saw or wrote another's rows, and every tenant's table holds exactly what was committed.
+         */
+        public void assertIsolatedAndComplete() {
+            assertThat(transactions).isEqualTo(settings.transactions());
+            assertThat(errors).as("errors: %s", errorSamples).isZero();
+            assertThat(reads).isPositive();
+            assertThat(writesCommitted).isPositive();
+            assertThat(crossTenantReads()).as("cross-tenant reads").isZero();
+            assertThat(foreignRowsAtEnd).as("cross-tenant writes").isZero();
+            assertThat(lostRows).as("rows lost").isZero();
+            assertThat(unexpectedRows).as("rows nobody committed").isZero();
+            assertThat(rowsPerTenant).as("rows per tenant, exactly as committed").isEqualTo(committedPerTenant);
         }
 
         public String summary() {

@@ -135,13 +135,18 @@ public final class PostgresServer {
     }
 
     public Connection connect(String database) throws SQLException {
+        return connect(jdbcUrl(database), user, password);
+    }
+
+    /** A plain connection as {@code user}, with {@code password} unless it is {@code null}. */
+    static Connection connect(String jdbcUrl, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("ApplicationName", APPLICATION_NAME);
         if (password != null) {
             properties.setProperty("password", password);
         }
-        return DriverManager.getConnection(jdbcUrl(database), properties);
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     void execute(String sql) throws SQLException {
