@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,6 +38,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     private final Cli cli;
 
+    @Mixin
+    private AppOptions app = new AppOptions();
+
     @Option(names = "--width", paramLabel = "N", defaultValue = "" + FAILURE_WIDTH,
             description = "Cut the last failure to N characters (default: ${DEFAULT-VALUE}).")
     private int width;
@@ -48,7 +52,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<TenantStatus> statuses;
-        try (Cli.Operations operations = cli.operations(cli.config())) {
+        try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
             statuses = operations.provisioning().status();
         }
         if (statuses.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.tenantry.core;
 
 import dev.tenantry.core.internal.SettingParsers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -32,6 +33,14 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String MIGRATIONS = "TENANTRY_MIGRATIONS";
+    public static final String MIGRATION_LOCK_TIMEOUT = "TENANTRY_MIGRATION_LOCK_TIMEOUT";
+    public static final String MIGRATION_RETRIES = "TENANTRY_MIGRATION_RETRIES";
+
+    /** How long a migration waits for a table lock before it is rolled back and retried, unless set. */
+    public static final Duration DEFAULT_MIGRATION_LOCK_TIMEOUT = Duration.ofSeconds(2);
+    /** How often a migration run retries a tenant that hit the lock timeout, unless set. */
+    public static final int DEFAULT_MIGRATION_RETRIES = 3;
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -61,6 +70,9 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final List<MigrationModule> migrations;
+    private final Duration migrationLockTimeout;
+    private final int migrationRetries;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -81,6 +93,9 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.migrations = b.migrations;
+        this.migrationLockTimeout = b.migrationLockTimeout;
+        this.migrationRetries = b.migrationRetries;
     }
 
     /** Settings read from the process environment, validated. */
@@ -195,6 +210,27 @@ public final class TenantryConfig {
                 Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
     }
 
+    /**
+     * The application's migration modules ({@code TENANTRY_MIGRATIONS}), migrated after the model's in every tenant
+     * schema, each with a history table of its own; empty unless set.
+     */
+    public List<MigrationModule> migrations() {
+        return migrations;
+    }
+
+    /**
+     * How long each migration transaction waits for a lock that other work holds before it is rolled back
+     * ({@code TENANTRY_MIGRATION_LOCK_TIMEOUT}, default 2s); {@link Duration#ZERO} waits as long as it takes.
+     */
+    public Duration migrationLockTimeout() {
+        return migrationLockTimeout;
+    }
+
+    /** How often a migration run tries a tenant again after a lock timeout ({@code TENANTRY_MIGRATION_RETRIES}, default 3). */
+    public int migrationRetries() {
+        return migrationRetries;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -217,6 +253,9 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.migrations = migrations;
+        b.migrationLockTimeout = migrationLockTimeout;
+        b.migrationRetries = migrationRetries;
         return b;
     }
 
@@ -252,6 +291,9 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private List<MigrationModule> migrations = List.of();
+        private Duration migrationLockTimeout = DEFAULT_MIGRATION_LOCK_TIMEOUT;
+        private int migrationRetries = DEFAULT_MIGRATION_RETRIES;
 
         private Builder() {
         }
@@ -277,6 +319,10 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, MIGRATIONS, v -> migrations(MigrationModule.parse(MIGRATIONS, v)));
+            ifSet(env, MIGRATION_LOCK_TIMEOUT, v -> migrationLockTimeout("0".equals(v) ? Duration.ZERO
+                    : SettingParsers.duration(MIGRATION_LOCK_TIMEOUT, v)));
+            ifSet(env, MIGRATION_RETRIES, v -> migrationRetries(SettingParsers.integer(MIGRATION_RETRIES, v, 0, 100)));
             return this;
         }
 
@@ -437,6 +483,38 @@ public final class TenantryConfig {
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_MIGRATIONS}: the application's migration modules, migrated after the model's in every tenant
+         * schema (see {@link MigrationModule#parse}).
+         */
+        public Builder migrations(List<MigrationModule> modules) {
+            try {
+                this.migrations = MigrationModule.merge(List.of(modules));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(MIGRATIONS, e.getMessage());
+            }
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_MIGRATION_LOCK_TIMEOUT}: how long a migration waits for a lock before it is rolled back and
+         * retried (default 2s, at least 10ms); {@link Duration#ZERO} ({@code 0}) waits as long as it takes.
+         */
+        public Builder migrationLockTimeout(Duration timeout) {
+            if (timeout == null || !timeout.isZero() && timeout.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new InvalidConfigurationException(MIGRATION_LOCK_TIMEOUT, timeout
+                        + " is neither 0 (no timeout) nor at least 10ms");
+            }
+            this.migrationLockTimeout = timeout;
+            return this;
+        }
+
+        /** {@code TENANTRY_MIGRATION_RETRIES}: how often a run retries a tenant after a lock timeout (default 3). */
+        public Builder migrationRetries(int retries) {
+            this.migrationRetries = requireRange(MIGRATION_RETRIES, retries, 0, 100);
             return this;
         }
 
