@@ -348,15 +348,26 @@ public final class Cli {
             "Message\\s*:\\s*(.*?)(?:; (?:Location|Line|Statement)\\s*:|$)");
     private static final Pattern FLYWAY_LINE = Pattern.compile("; Line\\s*:\\s*(\\d+)");
     private static final Pattern FLYWAY_STATE = Pattern.compile("SQL State\\s*:\\s*(\\w+)");
+    /** Flyway's validation report: the findings, without the checksums' values and the link to its blog. */
+    private static final Pattern FLYWAY_VALIDATION = Pattern.compile(
+            "Validate failed: Migrations have failed validation; (.*?)(?:;? Need more flexibility with validation rules\\?.*)?$");
+    private static final Pattern FLYWAY_CHECKSUMS = Pattern.compile(
+            "; > Applied to database\\s*:\\s*-?\\d+; > Resolved locally\\s*:\\s*-?\\d+");
 
     /**
      * A failure for a table cell that already names the tenant and schema: Flyway's report of a failed
      * script ({@code Failed to execute script V2__x.sql; SQL State : 42P07; ... Message : ERROR: ...;
      * Location : ...}) shortened to {@code V2__x.sql line 3: ERROR: ... (SQL state 42P07)}; any other
-     * message on one line, as it is. Passwords are masked.
+     * message on one line, as it is; Flyway's validation failures as their findings
+     * ({@code Migration checksum mismatch for migration version 2; Either revert ... or run repair ...}). Passwords
+     * are masked.
      */
     String reason(String message) {
         String one = oneLine(redactSecrets(message));
+        Matcher validation = FLYWAY_VALIDATION.matcher(one);
+        if (validation.find()) {
+            return FLYWAY_CHECKSUMS.matcher(validation.group(1)).replaceAll("").strip();
+        }
         Matcher text = FLYWAY_MESSAGE.matcher(one);
         if (!text.find()) {
             return one;

@@ -6,6 +6,7 @@ import dev.tenantry.tenancy.MigrationReport;
 import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantMigration;
 import dev.tenantry.tenancy.TenantProvisioning;
+import dev.tenantry.tenancy.TenantRepair;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -48,6 +49,10 @@ import picocli.CommandLine.Spec;
             "On a terminal, progress is one line redrawn in place; otherwise (a pipe, a file, CI) one line per"
                 + " tenant. The run ends with a table of the tenants that migrated or failed (with the reason),"
                 + " the number already current, and a summary line.",
+            "With --repair, the tenants' migration histories are repaired instead (Flyway's repair): applied"
+                + " migrations edited since are realigned with their files, entries of failed migrations are removed,"
+                + " and applied migrations whose files are gone are marked as deleted. Tables are not touched; run"
+                + " migrate again afterwards. --all then means every tenant in the registry, ready or not.",
             "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
             ""},
         footerHeading = "%nExamples:%n",
@@ -60,6 +65,7 @@ import picocli.CommandLine.Spec;
             "  tenantry migrate --all --to 100 --migrations filesystem:sql",
             "                                         the app's module down (or up) to 100",
             "  tenantry migrate --all --snapshot --lock-timeout 500ms --retries 5",
+            "  tenantry migrate --repair acme         acme's history, after an applied migration was edited",
             "",
             "Exit codes: 0 every tenant is at the latest version; 1 at least one tenant failed",
             "(the others are migrated); 2 bad arguments or configuration, nothing was migrated."})
@@ -102,6 +108,10 @@ public final class MigrateCommand implements Callable<Integer> {
     @Mixin
     private AppOptions app = new AppOptions();
 
+    @Option(names = "--repair", description = "Repair the migration histories instead of migrating: checksums and"
+            + " descriptions realigned with the files, failed entries removed (Flyway's repair). Tables are not touched.")
+    private boolean repair;
+
     @Option(names = "--progress", paramLabel = "auto|bar|lines", defaultValue = "auto",
             converter = StyleConverter.class,
             description = "How to show progress: auto (a bar on a terminal, lines otherwise), bar, or lines"
@@ -136,7 +146,16 @@ public final class MigrateCommand implements Callable<Integer> {
         if (module != null && to == null) {
             throw new ParameterException(spec.commandLine(), "--module names the module of --to; give --to VERSION too");
         }
+        if (repair && parallel != 1) {
+            throw new ParameterException(spec.commandLine(), "--repair runs one tenant at a time; leave out --parallel");
+        }
+        if (repair && (to != null || snapshot)) {
+            throw new ParameterException(spec.commandLine(), "--repair only repairs histories; leave out --to and --snapshot");
+        }
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
+        if (repair) {
+            return repair(ids);
+        }
         MigrationReport report;
         try (Cli.Operations operations = cli.operations(cli.config(app, lock.settings()), app)) {
             TenantProvisioning provisioning = operations.provisioning();
@@ -173,6 +192,46 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         printOutcome(report);
         return report.hasFailures() ? Cli.FAILED : Cli.OK;
+    }
+
+    private int repair(List<String> ids) {
+        List<TenantRepair> outcomes;
+        try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
+            TenantProvisioning provisioning = operations.provisioning();
+            Cli.checkTenantIds(ids, provisioning, "no history was repaired");
+            if (all && provisioning.list().isEmpty()) {
+                cli.out().println("No tenants to repair.");
+                return Cli.OK;
+            }
+            outcomes = all ? provisioning.repairAll() : provisioning.repair(ids);
+        }
+        TextTable table = new TextTable("tenant", "schema", "result", "what");
+        long unchanged = 0;
+        for (TenantRepair outcome : outcomes) {
+            if (outcome.failed()) {
+                table.row(outcome.tenant(), String.valueOf(outcome.schema()), "FAILED", cli.reason(outcome.error()));
+            } else if (outcome.changed()) {
+                table.row(outcome.tenant(), outcome.schema(), "repaired", outcome.repair().describe());
+            } else {
+                unchanged++;
+            }
+        }
+        if (!table.isEmpty()) {
+            table.print(cli.out(), "");
+        }
+        long failed = outcomes.stream().filter(TenantRepair::failed).count();
+        long repaired = outcomes.size() - failed - unchanged;
+        if (unchanged > 0) {
+            String prefix = table.isEmpty() ? (unchanged == outcomes.size() && unchanged > 1 ? "All " : "") : "And ";
+            cli.out().println(prefix + Cli.count(unchanged, "tenant") + " had nothing to repair"
+                    + (table.isEmpty() ? "." : " (not listed)."));
+        }
+        cli.out().println(Cli.count(outcomes.size(), "tenant") + ": " + repaired + " repaired, " + unchanged + " unchanged, "
+                + failed + " failed");
+        if (repaired > 0) {
+            cli.out().println("Run 'tenantry migrate' to apply what is pending.");
+        }
+        return failed > 0 ? Cli.FAILED : Cli.OK;
     }
 
     /**

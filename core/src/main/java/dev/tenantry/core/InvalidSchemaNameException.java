@@ -12,9 +12,19 @@ public class InvalidSchemaNameException extends TenantryException {
         super("Invalid schema name " + SchemaName.describe(value) + ": " + reason, null, value, null);
     }
 
-    /** Refuses a tenant id, naming the tenant and the schema it would map to. */
+    /** Refuses a tenant id, naming the tenant and the schema it would map to, and saying where that schema came from. */
     public InvalidSchemaNameException(String tenant, String schema, String reason) {
         super("Invalid schema " + SchemaName.describe(schema) + " for tenant " + SchemaName.describe(tenant)
-                + ": " + reason, tenant, schema, null);
+                + ": " + reason + nextStep(tenant, schema), tenant, schema, null);
+    }
+
+    private static String nextStep(String tenant, String schema) {
+        if (tenant == null || tenant.isEmpty() || schema == null) {
+            return "";
+        }
+        return tenant.equals(schema)
+                ? " (the tenant id is used as the schema name; for ids that are not valid schema names, such as UUIDs or"
+                        + " ids with upper case or hyphens, give Tenantry a mapping: Tenantry.builder(config).mapping(id -> ...))"
+                : " (the schema name comes from the application's mapping, Tenantry.builder(config).mapping(...))";
     }
 }

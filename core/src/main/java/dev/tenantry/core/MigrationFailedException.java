@@ -10,7 +10,14 @@ public class MigrationFailedException extends TenantryException {
 
     public MigrationFailedException(String tenant, String schema, String what, Throwable cause) {
         super(what + " failed for " + (tenant == null ? "" : "tenant '" + tenant + "' ") + "schema \"" + schema
-                + "\": " + firstLine(cause), tenant, schema, cause);
+                + "\": " + withRepairCommand(firstLine(cause), tenant), tenant, schema, cause);
+    }
+
+    /** Flyway's advice to "run repair" names Flyway's command; say how Tenantry runs it. */
+    private static String withRepairCommand(String message, String tenant) {
+        String who = tenant == null ? "<tenant>" : tenant;
+        return message.replace("run repair", "run repair ('tenantry migrate --repair " + who + "' or provisioning().repair(\""
+                + who + "\"))");
     }
 
     /** Flyway spreads the useful part (which migration, why) over several lines: keep them, on one line. */

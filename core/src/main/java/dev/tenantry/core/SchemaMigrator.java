@@ -26,6 +26,8 @@ import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.RepairOutput;
+import org.flywaydb.core.api.output.RepairResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,6 +271,50 @@ public final class SchemaMigrator {
         return String.join(", ", parts);
     }
 
+    /**
+     * Repairs the schema's migration history with Flyway's repair, under the schema's lock: applied migrations
+     * edited since are realigned with their files (checksum and description), entries of failed migrations are
+     * removed, and applied migrations whose files are gone are marked as deleted. The schema's tables are not
+     * touched; migrate afterwards to apply what is pending. Every module's history is repaired, in order; with several
+     * modules each entry names its module ({@code app 101 (todo priority)}).
+     *
+     * @throws MigrationFailedException when the schema is missing or Flyway fails
+     */
+    public HistoryRepair repair(String tenant, SchemaName schema) {
+        return underLock(tenant, schema, "Repair", connection -> {
+            if (!schemaExists(connection, schema)) {
+                throw new MigrationFailedException(tenant, schema.value(), "Repair",
+                        new IllegalStateException("schema \"" + schema + "\" does not exist"));
+            }
+            new HistoryConversion(this).convert(connection, tenant, schema);
+            List<String> aligned = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
+            List<String> deleted = new ArrayList<>();
+            for (MigrationModule module : modules) {
+                if (!tableExists(connection, schema, module.historyTable())) {
+                    continue;
+                }
+                RepairResult result = flyway(schema, module, null).repair();
+                String prefix = modules.size() == 1 ? "" : module.name() + " ";
+                aligned.addAll(entries(prefix, result.migrationsAligned));
+                removed.addAll(entries(prefix, result.migrationsRemoved));
+                deleted.addAll(entries(prefix, result.migrationsDeleted));
+            }
+            HistoryRepair repair = new HistoryRepair(schema, aligned, removed, deleted);
+            if (repair.changed()) {
+                LOG.info("Repaired the history of {}", repair);
+            }
+            return repair;
+        });
+    }
+
+    private static List<String> entries(String prefix, List<RepairOutput> outputs) {
+        return outputs == null ? List.of() : outputs.stream()
+                .map(o -> prefix + (o.version == null || o.version.isEmpty() ? "repeatable" : o.version)
+                        + (o.description == null || o.description.isEmpty() ? "" : " (" + o.description + ")"))
+                .toList();
+    }
+
     /** The schema's versions as {@link #describe} writes them; empty when no module has a history. */
     public Optional<String> currentVersion(SchemaName schema) {
         try (Connection connection = admin.getConnection()) {
@@ -459,11 +505,11 @@ public final class SchemaMigrator {
         return (int) versions.stream().filter(v -> MigrationVersion.fromVersion(v).isNewerThan(current)).count();
     }
 
-    private interface LockedWork {
-        MigrationResult run(Connection connection) throws SQLException;
+    private interface LockedWork<T> {
+        T run(Connection connection) throws SQLException;
     }
 
-    private MigrationResult underLock(String tenant, SchemaName schema, String what, LockedWork work) {
+    private <T> T underLock(String tenant, SchemaName schema, String what, LockedWork<T> work) {
         try (Connection connection = admin.getConnection()) {
             connection.setAutoCommit(true);
             lock(connection, schema, true);

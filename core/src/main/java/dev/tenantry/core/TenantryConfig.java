@@ -41,6 +41,8 @@ public final class TenantryConfig {
     public static final Duration DEFAULT_MIGRATION_LOCK_TIMEOUT = Duration.ofSeconds(2);
     /** How often a migration run retries a tenant that hit the lock timeout, unless set. */
     public static final int DEFAULT_MIGRATION_RETRIES = 3;
+    public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
+    public static final String POOLER = "TENANTRY_POOLER";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -73,6 +75,8 @@ public final class TenantryConfig {
     private final List<MigrationModule> migrations;
     private final Duration migrationLockTimeout;
     private final int migrationRetries;
+    private final boolean requireSchema;
+    private final Pooler pooler;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -96,6 +100,8 @@ public final class TenantryConfig {
         this.migrations = b.migrations;
         this.migrationLockTimeout = b.migrationLockTimeout;
         this.migrationRetries = b.migrationRetries;
+        this.requireSchema = b.requireSchema;
+        this.pooler = b.pooler;
     }
 
     /** Settings read from the process environment, validated. */
@@ -196,8 +202,8 @@ public final class TenantryConfig {
      * unless set: per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE}, pgjdbc's default; per request, where
      * every tenant's statements are texts of their own, {@value #PER_REQUEST_STATEMENT_CACHE}, but no more than
      * {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the whole pool (1,092 per connection for a pool of 30) and
-     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server, as a transaction-mode PgBouncer
-     * before 1.21 needs.
+     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server. Behind a pooler that does not carry
+     * prepared statements nothing is prepared on the server whatever this says: see {@link #pooler()}.
      */
     public int statementCache() {
         if (statementCache != null) {
@@ -231,6 +237,24 @@ public final class TenantryConfig {
         return migrationRetries;
     }
 
+    /**
+     * Whether every entity must name its schema ({@code TENANTRY_REQUIRE_SCHEMA}): the tenant's,
+     * {@code TenantSchema.LOGICAL}, or a shared one. Off by default, and then an entity that names no schema
+     * belongs to the tenant; on, such an entity is refused when the persistence layer starts.
+     */
+    public boolean requireSchema() {
+        return requireSchema;
+    }
+
+    /**
+     * What sits between Tenantry and PostgreSQL ({@code TENANTRY_POOLER}, default {@link Pooler#DETECT}): decides
+     * whether pooled connections keep statements prepared on the server, and whether schema changes may go through
+     * the pooler.
+     */
+    public Pooler pooler() {
+        return pooler;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -256,6 +280,8 @@ public final class TenantryConfig {
         b.migrations = migrations;
         b.migrationLockTimeout = migrationLockTimeout;
         b.migrationRetries = migrationRetries;
+        b.requireSchema = requireSchema;
+        b.pooler = pooler;
         return b;
     }
 
@@ -264,7 +290,7 @@ public final class TenantryConfig {
         return "TenantryConfig{url=" + databaseUrl + ", mode=" + mode.setting()
                 + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
                 + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
-                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + "}";
+                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + ", pooler=" + pooler.setting() + "}";
     }
 
     /** Collects settings; every setter validates its value at once. */
@@ -294,6 +320,8 @@ public final class TenantryConfig {
         private List<MigrationModule> migrations = List.of();
         private Duration migrationLockTimeout = DEFAULT_MIGRATION_LOCK_TIMEOUT;
         private int migrationRetries = DEFAULT_MIGRATION_RETRIES;
+        private boolean requireSchema;
+        private Pooler pooler = Pooler.DETECT;
 
         private Builder() {
         }
@@ -323,6 +351,8 @@ public final class TenantryConfig {
             ifSet(env, MIGRATION_LOCK_TIMEOUT, v -> migrationLockTimeout("0".equals(v) ? Duration.ZERO
                     : SettingParsers.duration(MIGRATION_LOCK_TIMEOUT, v)));
             ifSet(env, MIGRATION_RETRIES, v -> migrationRetries(SettingParsers.integer(MIGRATION_RETRIES, v, 0, 100)));
+            ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
+            ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             return this;
         }
 
@@ -479,7 +509,7 @@ public final class TenantryConfig {
          * {@code TENANTRY_STATEMENT_CACHE}: statements each pooled connection keeps prepared on the server (default
          * per request: {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the pool, at most
          * {@value #PER_REQUEST_STATEMENT_CACHE} per connection; per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE};
-         * {@code 0} prepares none, for a transaction-mode PgBouncer before 1.21).
+         * {@code 0} prepares none).
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
@@ -496,6 +526,15 @@ public final class TenantryConfig {
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigurationException(MIGRATIONS, e.getMessage());
             }
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_REQUIRE_SCHEMA}: refuse, when the persistence layer starts, every entity that names no
+         * schema (default false: such an entity belongs to the tenant, as if it named {@code TenantSchema.LOGICAL}).
+         */
+        public Builder requireSchema(boolean requireSchema) {
+            this.requireSchema = requireSchema;
             return this;
         }
 
@@ -518,6 +557,15 @@ public final class TenantryConfig {
             return this;
         }
 
+        /**
+         * {@code TENANTRY_POOLER}: what sits between Tenantry and PostgreSQL (default {@link Pooler#DETECT}: each new
+         * connection is checked, and behind a pooler nothing is prepared on the server).
+         */
+        public Builder pooler(Pooler pooler) {
+            this.pooler = Objects.requireNonNull(pooler, "pooler");
+            return this;
+        }
+
         /** Checks the settings against each other and freezes them. */
         public TenantryConfig build() {
             if (databaseUrl == null) {
@@ -535,6 +583,12 @@ public final class TenantryConfig {
             if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
                         + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
+            }
+            if (pooler.transactionMode() && adminDatabaseUrl == null) {
+                throw new InvalidConfigurationException(ADMIN_DATABASE_URL, "is not set, so schema changes (provisioning,"
+                        + " migrations) would go through the transaction-mode pooler at DATABASE_URL (" + POOLER + "="
+                        + pooler.setting() + "), which spreads their session-level locks and settings over several server"
+                        + " sessions; set it to a URL of PostgreSQL itself");
             }
             if (keepalive.compareTo(maxLifetime) >= 0) {
                 throw new InvalidConfigurationException(POOL_KEEPALIVE, keepalive + " must be shorter than "

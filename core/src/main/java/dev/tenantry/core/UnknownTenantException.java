@@ -9,7 +9,9 @@ public class UnknownTenantException extends TenantryException {
     private static final long serialVersionUID = 1L;
 
     public UnknownTenantException(String tenant, String schema) {
-        super("Unknown tenant '" + tenant + "' (schema \"" + schema + "\"): no such tenant has been provisioned",
+        super("Unknown tenant '" + tenant + "' (schema \"" + schema + "\"): no such tenant has been provisioned and is"
+                + " ready. Provision it first (provisioning().provision(\"" + tenant + "\") or 'tenantry tenants create "
+                + tenant + "', both idempotent), or check the id; 'tenantry status' lists the tenants and their state",
                 tenant, schema, null);
     }
 }

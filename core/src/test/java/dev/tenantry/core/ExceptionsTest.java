@@ -23,7 +23,8 @@ class ExceptionsTest {
 
         assertThat(e.tenant()).isEqualTo("Acme");
         assertThat(e.schema()).isEqualTo("Acme");
-        assertThat(e.getMessage()).isEqualTo("Invalid schema 'Acme' for tenant 'Acme': upper case");
+        assertThat(e.getMessage()).startsWith("Invalid schema 'Acme' for tenant 'Acme': upper case (the tenant id is used as"
+                + " the schema name;").contains("Tenantry.builder(config).mapping(id -> ...)");
     }
 
     @Test
@@ -40,7 +41,8 @@ class ExceptionsTest {
 
         assertThat(e.tenant()).isEqualTo("acme");
         assertThat(e.schema()).isEqualTo("acme");
-        assertThat(e.getMessage()).contains("'acme'").contains("\"acme\"").contains("no such tenant has been provisioned");
+        assertThat(e.getMessage()).contains("'acme'").contains("\"acme\"").contains("no such tenant has been provisioned")
+                .contains("provisioning().provision(\"acme\")").contains("tenantry tenants create acme");
     }
 
     @Test

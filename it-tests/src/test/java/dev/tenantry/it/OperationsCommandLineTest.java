@@ -102,6 +102,39 @@ class OperationsCommandLineTest {
     }
 
     @Test
+    void anEditedMigrationFailsNamingTheRepairCommandWhichRealignsTheHistory(TestDatabase db) {
+        Map<String, String> env = env(db, "reg_repair");
+        ok(env, "tenants", "create", "rep_edited", "rep_fine");
+        // As if V2 had been edited after rep_edited applied it, and V3 were still to come.
+        db.execute("UPDATE rep_edited.flyway_schema_history SET checksum = checksum + 1 WHERE version = '2'");
+        db.execute("DELETE FROM rep_edited.flyway_schema_history WHERE version = '3'");
+
+        CommandLineRun refused = run(env, "migrate", "rep_edited");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.report()).contains("Migration checksum mismatch for migration version 2; Either revert")
+                .contains("run repair ('tenantry migrate --repair rep_edited' or provisioning().repair(\"rep_edited\"))")
+                .doesNotContain("Applied to database").doesNotContain("Need more flexibility");
+
+        CommandLineRun repaired = ok(env, "migrate", "--repair", "--all");
+        assertThat(repaired.out()).containsPattern("tenant\\s+schema\\s+result\\s+what")
+                .containsPattern("rep_edited\\s+rep_edited\\s+repaired\\s+realigned 2 \\(anon sessions\\)")
+                .contains("And 1 tenant had nothing to repair (not listed).")
+                .contains("2 tenants: 1 repaired, 1 unchanged, 0 failed")
+                .contains("Run 'tenantry migrate' to apply what is pending.");
+        assertThat(db.column("SELECT checksum::text FROM rep_edited.flyway_schema_history WHERE version = '2'"))
+                .isEqualTo(db.column("SELECT checksum::text FROM rep_fine.flyway_schema_history WHERE version = '2'"));
+        assertThat(ok(env, "migrate", "rep_edited").report()).containsPattern("rep_edited\\s+rep_edited\\s+migrated\\s+2 -> 3");
+        assertThat(ok(env, "migrate", "--repair", "rep_edited", "rep_fine").out())
+                .contains("All 2 tenants had nothing to repair.").contains("2 tenants: 0 repaired, 2 unchanged, 0 failed")
+                .doesNotContain("Run 'tenantry migrate'");
+
+        CommandLineRun unknown = run(env, "migrate", "--repair", "rep_never", "rep_fine");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.out()).containsPattern("rep_never\\s+rep_never\\s+FAILED\\s+Unknown tenant 'rep_never'");
+        assertThat(run(env, "migrate", "--repair", "--all", "--parallel", "2").exit()).isEqualTo(2);
+    }
+
+    @Test
     void twoConcurrentRunsBothSucceedAndNoMigrationIsAppliedTwice(TestDatabase db) throws Exception {
         Map<String, String> env = env(db, "reg_concurrent");
         List<String> tenants = List.of("conc_a", "conc_b", "conc_c", "conc_d", "conc_e", "conc_f", "conc_g", "conc_h",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenantry.core.Database;
+import dev.tenantry.core.HistoryRepair;
 import dev.tenantry.core.MigrationFailedException;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.core.SchemaMigrator;
@@ -46,6 +47,33 @@ class SchemaMigrationTest {
                 .hasStackTraceContaining("checksum");
         assertThat(db.column("SELECT column_name FROM information_schema.columns"
                 + " WHERE table_schema = 'edited_later' AND table_name = 'things' ORDER BY column_name"))
+                .containsExactly("id", "name");
+    }
+
+    @Test
+    void anEditedMigrationIsNamedForRepairAndRepairRealignsTheHistoryWithTheFile(TestDatabase db) {
+        SchemaName schema = SchemaName.ofTenant("repaired_later");
+        migrator("original").provision("repaired_later", schema);
+        String applied = db.column("SELECT checksum::text FROM repaired_later.flyway_schema_history WHERE version = '1'").get(0);
+
+        assertThatThrownBy(() -> migrator("edited").migrate("repaired_later", schema))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("checksum mismatch")
+                .hasMessageContaining("run repair ('tenantry migrate --repair repaired_later' or"
+                        + " provisioning().repair(\"repaired_later\"))");
+
+        HistoryRepair repair = migrator("edited").repair("repaired_later", schema);
+
+        assertThat(repair.aligned()).containsExactly("1 (things)");
+        assertThat(repair.removed()).isEmpty();
+        assertThat(repair.describe()).isEqualTo("realigned 1 (things)");
+        assertThat(db.column("SELECT checksum::text FROM repaired_later.flyway_schema_history WHERE version = '1'"))
+                .doesNotContain(applied);
+        assertThat(migrator("edited").migrate("repaired_later", schema).alreadyCurrent()).isTrue();
+        assertThat(migrator("edited").repair("repaired_later", schema).changed()).isFalse();
+        // Only the history changed: the table is as the original migration made it.
+        assertThat(db.column("SELECT column_name FROM information_schema.columns"
+                + " WHERE table_schema = 'repaired_later' AND table_name = 'things' ORDER BY column_name"))
                 .containsExactly("id", "name");
     }
 

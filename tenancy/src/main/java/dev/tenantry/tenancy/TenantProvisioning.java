@@ -1,6 +1,7 @@
 package dev.tenantry.tenancy;
 
 import dev.tenantry.core.Database;
+import dev.tenantry.core.HistoryRepair;
 import dev.tenantry.core.InvalidSchemaNameException;
 import dev.tenantry.core.MigrationFailedException;
 import dev.tenantry.core.MigrationModule;
@@ -37,6 +38,7 @@ public final class TenantProvisioning {
     private final TenantCreation creation;
     private final TenantCloning cloning;
     private final MigrationRun migration;
+    private final RepairRun repairs;
     private final TenantHistories histories;
     private final TableAdoption adoption;
     private final SchemaGrants grants;
@@ -62,6 +64,7 @@ public final class TenantProvisioning {
         this.rollback = new SchemaRollback(migrator, database.admin(), classLoader);
         this.migration = new MigrationRun(migrator, registry, histories, changes,
                 new MigrationRollback(database, migrator, rollback), snapshots, retries);
+        this.repairs = new RepairRun(migrator, registry, mapping);
         this.adoption = new TableAdoption(database, migrator, registry, template);
         this.deletion = new TenantDeletion(database, registry);
     }
@@ -212,6 +215,31 @@ public final class TenantProvisioning {
     /** Migrates the named tenants one at a time; see {@link #migrate(List, int, Consumer)}. */
     public MigrationReport migrate(List<String> tenants, Consumer<TenantMigration> progress) {
         return migrate(tenants, 1, progress);
+    }
+
+    // Repairing
+
+    /**
+     * Repairs the migration history of a tenant in the registry, ready or not, as Flyway's repair does: applied
+     * migrations edited since are realigned with their files (checksum and description), entries of failed
+     * migrations removed, applied migrations whose files are gone marked as deleted. The tables are not touched:
+     * migrate afterwards to apply what is pending.
+     *
+     * @throws UnknownTenantException when the registry has no such tenant
+     * @throws MigrationFailedException when the schema is missing or Flyway fails
+     */
+    public HistoryRepair repair(String tenant) {
+        return repairs.one(tenant);
+    }
+
+    /** Repairs the named tenants one after the other; an unknown or refused id fails on its own. */
+    public List<TenantRepair> repair(List<String> tenants) {
+        return repairs.named(tenants);
+    }
+
+    /** Repairs every tenant in the registry, ready or not; see {@link #repair(String)}. */
+    public List<TenantRepair> repairAll() {
+        return repairs.all();
     }
 
     // Reading

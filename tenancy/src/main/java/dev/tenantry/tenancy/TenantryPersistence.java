@@ -12,7 +12,6 @@ import dev.tenantry.tenancy.hibernate.SchemaPerTenantConnectionProvider;
 import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
 import dev.tenantry.tenancy.hibernate.TenantSchemaNamingStrategy;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.Persistence;
 import dev.tenantry.core.InvalidConfigurationException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.hibernate.cfg.AvailableSettings;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +41,15 @@ public final class TenantryPersistence implements AutoCloseable {
     private final Database database;
     private final TenantProvisioning provisioning;
     private final EntityManagerFactory entityManagerFactory;
+    private final TenantMapping mapping;
 
     private TenantryPersistence(TenantryConfig config, Database database, TenantProvisioning provisioning,
-                                EntityManagerFactory entityManagerFactory) {
+                                FactoryBootstrap.Built factory) {
         this.config = config;
         this.database = database;
         this.provisioning = provisioning;
-        this.entityManagerFactory = entityManagerFactory;
+        this.entityManagerFactory = factory.factory();
+        this.mapping = factory.mapping();
     }
 
     public static Builder builder(TenantryConfig config) {
@@ -82,6 +82,11 @@ public final class TenantryPersistence implements AutoCloseable {
         return entityManagerFactory;
     }
 
+    /** Where the entity model's tables and sequences live: in the tenant's schema, or shared. */
+    public TenantMapping mapping() {
+        return mapping;
+    }
+
     @Override
     public void close() {
         try {
@@ -108,7 +113,10 @@ public final class TenantryPersistence implements AutoCloseable {
             this.config = Objects.requireNonNull(config, "config");
         }
 
-        /** Entity classes of the model; tenant-scoped ones use {@code @Table(schema = TenantSchema.LOGICAL)}. */
+        /**
+         * Entity classes of the model. An entity that names no schema, or {@code TenantSchema.LOGICAL}, is the tenant's;
+         * one shared by all tenants names its schema.
+         */
         public Builder managedClasses(Class<?>... classes) {
             managedClasses.addAll(List.of(classes));
             return this;
@@ -169,9 +177,10 @@ public final class TenantryPersistence implements AutoCloseable {
         }
 
         /**
-         * Opens the pool, checks the connection, installs the registry, provisions the deployment schema
-         * when the mode and settings ask for it, and builds the EntityManagerFactory. On any failure
-         * everything opened so far is closed again.
+         * Opens the pool, checks the connection, builds the EntityManagerFactory and checks its mapping, then installs
+         * the registry and provisions the deployment schema when the mode and settings ask for it. A mapping that is
+         * refused ({@link SchemaMappingException}) is refused before anything is written to the database. On any
+         * failure everything opened so far is closed again.
          */
         public TenantryPersistence start() {
             List<MigrationModule> all = MigrationModule.merge(List.of(modules, config.migrations()));
@@ -187,16 +196,19 @@ public final class TenantryPersistence implements AutoCloseable {
                 database.checkConnection();
                 TenantProvisioning provisioning = TenantProvisioning.open(database,
                         TenantProvisioning.migrator(database, all, loader), loader, effectiveMapping);
-                TenantRegistry registry = provisioning.registry();
-                SchemaName deploymentSchema = config.deploymentSchema();
-                if (config.mode() == TenancyMode.PER_REQUEST) {
-                    provisioning.installRegistry();
-                }
-                if (config.mode() == TenancyMode.PER_DEPLOYMENT) {
-                    prepareDeploymentSchema(database, provisioning, deploymentSchema);
+                FactoryBootstrap.Built factory = FactoryBootstrap.build(config,
+                        hibernateSettings(database, provisioning.registry(), roles(database)), managedClasses, persistenceUnit);
+                try {
+                    if (config.mode() == TenancyMode.PER_REQUEST) {
+                        provisioning.installRegistry();
+                    } else {
+                        prepareDeploymentSchema(database, provisioning, config.deploymentSchema());
+                    }
+                } catch (RuntimeException e) {
+                    factory.factory().close();
+                    throw e;
                 }
                 Tenants.useMapping(provisioning.mapping());
-                EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry, roles(database)));
                 LOG.info("Tenantry started: {}", config);
                 return new TenantryPersistence(config, database, provisioning, factory);
             } catch (RuntimeException e) {
@@ -263,19 +275,6 @@ public final class TenantryPersistence implements AutoCloseable {
             }
             settings.putAll(properties);
             return settings;
-        }
-
-        private EntityManagerFactory buildFactory(Map<String, Object> settings) {
-            if (persistenceUnit != null) {
-                return Persistence.createEntityManagerFactory(persistenceUnit, settings);
-            }
-            if (managedClasses.isEmpty()) {
-                throw new IllegalStateException("No entity classes: add them with managedClasses(...) or name a persistenceUnit(...)");
-            }
-            return new HibernatePersistenceConfiguration("tenantry")
-                    .managedClasses(managedClasses)
-                    .properties(settings)
-                    .createEntityManagerFactory();
         }
     }
 }

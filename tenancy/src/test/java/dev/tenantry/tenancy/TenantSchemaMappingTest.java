@@ -59,7 +59,9 @@ class TenantSchemaMappingTest {
     void refusalMessageQuotesThePrintableTenant() {
         assertThat(refused(TenantSchemaMapping.identity(), "Acme").getMessage())
                 .isEqualTo("Invalid schema 'Acme' for tenant 'Acme': character 'A' at position 1 is not allowed;"
-                        + " use lowercase ASCII letters, digits and underscores");
+                        + " use lowercase ASCII letters, digits and underscores (the tenant id is used as the schema name;"
+                        + " for ids that are not valid schema names, such as UUIDs or ids with upper case or hyphens, give"
+                        + " Tenantry a mapping: Tenantry.builder(config).mapping(id -> ...))");
     }
 
     @Test
@@ -118,7 +120,8 @@ class TenantSchemaMappingTest {
                 "acme", "Acme_Schema", "globex", "public", "initech", "pg_initech", "hooli", "x".repeat(64)));
 
         assertThat(refused(table, "acme").getMessage())
-                .contains("Invalid schema 'Acme_Schema' for tenant 'acme'");
+                .contains("Invalid schema 'Acme_Schema' for tenant 'acme'")
+                .endsWith("(the schema name comes from the application's mapping, Tenantry.builder(config).mapping(...))");
         assertThat(refused(table, "acme").schema()).isEqualTo("Acme_Schema");
         assertThat(refused(table, "globex").getMessage()).contains("tenant 'globex'").contains("public");
         assertThat(refused(table, "initech").getMessage()).contains("tenant 'initech'").contains("pg_");
