@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class MigrationModulesTest {
 
-    private static final String APP = "classpath:db/it/app";
+    private static final String APP = "classpath:db/it/todos";
 
     private static TenantryPersistence withApp(TestDatabase db) {
         return Tenantry.builder(db.config().perRequest().build()).migrations(APP).start();

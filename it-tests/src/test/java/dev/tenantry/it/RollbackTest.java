@@ -41,7 +41,7 @@ class RollbackTest {
     @Test
     void theAppGoesDownAndUpAgainKeepingTheRowsItsDownScriptsKeep(TestDatabase db) {
         List<String> tenants = List.of("rb_a", "rb_b", "rb_c");
-        try (TenantryPersistence tenantry = start(db, "classpath:db/it/app", "reg_updown")) {
+        try (TenantryPersistence tenantry = start(db, "classpath:db/it/todos", "reg_updown")) {
             tenants.forEach(tenantry.provisioning()::provision);
             tenants.forEach(t -> addTodo(db, t, "todo of " + t));
 
@@ -86,7 +86,7 @@ class RollbackTest {
     @Test
     void aMissingDownScriptIsRefusedBeforeAnyTenantChanges(TestDatabase db) {
         List<String> tenants = List.of("nu_a", "nu_b");
-        try (TenantryPersistence tenantry = start(db, "classpath:db/it/app_noundo", "reg_noundo")) {
+        try (TenantryPersistence tenantry = start(db, "classpath:db/it/todos_noundo", "reg_noundo")) {
             tenants.forEach(tenantry.provisioning()::provision);
             addTodo(db, "nu_a", "still here");
 
@@ -106,7 +106,7 @@ class RollbackTest {
 
     @Test
     void aDownScriptThatFailsRollsBackThatTenantAloneWithItsHistory(TestDatabase db) {
-        try (TenantryPersistence tenantry = start(db, "classpath:db/it/app", "reg_downfail")) {
+        try (TenantryPersistence tenantry = start(db, "classpath:db/it/todos", "reg_downfail")) {
             tenantry.provisioning().provision("df_ok");
             tenantry.provisioning().provision("df_bad");
             // A view on the column U101 drops: PostgreSQL refuses the drop in df_bad only.

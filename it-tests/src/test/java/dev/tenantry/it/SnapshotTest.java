@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @WithPostgres
 class SnapshotTest {
 
-    private static final String APP = "classpath:db/it/app";
+    private static final String APP = "classpath:db/it/todos";
 
     /** Every row of the tenant's tables, as text, in a stable order: what "row by row" compares. */
     private static List<String> rows(TestDatabase db, String schema) {
