@@ -1,11 +1,15 @@
 package dev.tenantry.bench;
 
 import dev.tenantry.core.Database;
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.entities.Tenantry;
+import dev.tenantry.tenancy.MigrationOptions;
 import dev.tenantry.tenancy.MigrationReport;
+import dev.tenantry.tenancy.ProvisionOptions;
+import dev.tenantry.tenancy.TenantResult;
 import dev.tenantry.tenancy.TenantProvisioning;
 import dev.tenantry.tenancy.TenantSchemaMapping;
 import dev.tenantry.tenancy.TenantVerification;
@@ -33,13 +37,17 @@ import org.flywaydb.core.Flyway;
 /**
  * Times the operations on many tenant schemas that issue 5 is about, each next to the same work done by
  * plain Flyway looped over the schemas, in one run on one server: create N tenants (from the template,
- * and by replaying migrations), a no-op migrate of all, a real migrate that adds a column, status and
- * verify. Also records the heap in use after each step (after a GC), to show memory does not grow with
+ * and by replaying migrations), a no-op migrate of all, a real migrate that adds a column (in the app's module),
+ * rolling that module back with its down script and up again, a snapshot of every tenant, status and verify. Also
+ * records the heap in use after each step (after a GC), to show memory does not grow with
  * the tenant count. Works in a database of its own, dropped at the end.
  *
  * <pre>java -cp bench/target/tenantry-bench.jar dev.tenantry.bench.OperationsBench [--tenants 1000] [--parallel 4] [--json file]</pre>
  */
 public final class OperationsBench {
+
+    /** The app module of the bench: one migration adding a column to users, and its down script. */
+    private static final String EXTRA = "classpath:db/bench/extra";
 
     private record Step(String operation, String tool, int tenants, double seconds, long heapMb, String note) {
     }
@@ -119,10 +127,11 @@ public final class OperationsBench {
             TenantProvisioning provisioning = TenantProvisioning.open(database, List.of(Tenantry.MIGRATIONS),
                     TenantSchemaMapping.identity());
             provisioning.prepareTemplate();
+            ProvisionOptions create = ProvisionOptions.defaults().parallelism(parallel);
             timed("create tenants", "tenantry, copy of the template", tenants,
-                    () -> inParallel(templated, provisioning::provisionFromTemplate), "");
+                    () -> requireAll(provisioning.provision(templated, create.fromTemplate(true), result -> { })), "");
             timed("create tenants", "tenantry, replaying migrations", tenants,
-                    () -> inParallel(replayed, provisioning::provision), "");
+                    () -> requireAll(provisioning.provision(replayed, create, result -> { })), "");
             timed("create tenants", "plain Flyway loop", tenants,
                     () -> flywayLoop(database, flywaySchemas, List.of(Tenantry.MIGRATIONS), true), "");
             // The replayed tenants were only for the creation figures: the runs below cover N tenants each way.
@@ -133,16 +142,26 @@ public final class OperationsBench {
             timed("migrate all, nothing to do", "plain Flyway loop", tenants,
                     () -> flywayLoop(database, flywaySchemas, List.of(Tenantry.MIGRATIONS), false), "");
 
-            TenantProvisioning next = TenantProvisioning.open(database, List.of(Tenantry.MIGRATIONS, "classpath:db/bench/extra"),
+            ClassLoader loader = OperationsBench.class.getClassLoader();
+            TenantProvisioning next = TenantProvisioning.open(database, TenantProvisioning.migrator(database,
+                    List.of(Tenantry.MODULE, MigrationModule.of(MigrationModule.APP, EXTRA)), loader), loader,
                     TenantSchemaMapping.identity());
             MigrationReport real = timedReport("migrate all, add a column", "tenantry migrate --all",
                     () -> next.migrateAll(parallel, outcome -> { }));
             timed("migrate all, add a column", "plain Flyway loop", tenants,
-                    () -> flywayLoop(database, flywaySchemas, List.of(Tenantry.MIGRATIONS, "classpath:db/bench/extra"), false), "");
+                    () -> flywayLoop(database, flywaySchemas, List.of(Tenantry.MIGRATIONS, EXTRA), false), "");
             out.println("  (no-op run: " + noOp + "; real run: " + real + ")");
 
+            MigrationReport down = timedReport("roll back all, drop the column", "tenantry migrate --all --to 0",
+                    () -> next.migrateAll(MigrationOptions.defaults().parallelism(parallel).to(MigrationModule.APP, "0"), o -> { }));
+            MigrationReport up = timedReport("migrate all, add it again", "tenantry migrate --all",
+                    () -> next.migrateAll(parallel, outcome -> { }));
+            out.println("  (roll back: " + down + "; up again: " + up + ")");
+            timed("snapshot all", "tenantry tenants snapshot --all", tenants,
+                    () -> requireAll(next.snapshot(templated, parallel, result -> { })), "");
+
             timed("status", "tenantry status", tenants, () -> next.status(), "");
-            try (TenantryPersistence jpa = Tenantry.builder(config).migrations("classpath:db/bench/extra").start()) {
+            try (TenantryPersistence jpa = Tenantry.builder(config).migrations(EXTRA).start()) {
                 TenantVerifier verifier = new TenantVerifier(jpa.database(), next, TenantVerifier.modelOf(jpa.entityManagerFactory()));
                 List<TenantVerification> found = new ArrayList<>();
                 timed("verify", "tenantry verify", tenants, () -> found.addAll(verifier.verify(List.of())), "");
@@ -150,6 +169,13 @@ public final class OperationsBench {
                 out.println("  (verify: " + found.size() + " tenants, " + withFindings + " with findings)");
             }
         }
+    }
+
+    /** Fails the bench when any tenant failed: a figure for work that did not happen would be wrong. */
+    private static void requireAll(List<? extends TenantResult<?>> results) {
+        results.stream().filter(TenantResult::failed).findFirst().ifPresent(failed -> {
+            throw new IllegalStateException("Tenant " + failed.tenant() + " failed: " + failed.error().getMessage(), failed.error());
+        });
     }
 
     private List<String> names(String prefix) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -53,6 +54,9 @@ public final class AdoptCommand implements Callable<Integer> {
 
     private final Cli cli;
 
+    @Mixin
+    private AppOptions app = new AppOptions();
+
     @Spec
     private CommandSpec spec;
 
@@ -88,7 +92,7 @@ public final class AdoptCommand implements Callable<Integer> {
         if (names.stream().anyMatch(String::isEmpty)) {
             throw new ParameterException(spec.commandLine(), "--tables has an empty table name");
         }
-        try (Cli.Operations operations = cli.operations(cli.config())) {
+        try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
             TenantProvisioning provisioning = operations.provisioning();
             Cli.checkTenantIds(List.of(tenant), provisioning, "nothing was moved");
             Adoption plan = provisioning.adopt(tenant, toPublic, names, true);

@@ -5,6 +5,7 @@ import dev.tenantry.core.Database;
 import dev.tenantry.core.DatabaseUrl;
 import dev.tenantry.core.InvalidConfigurationException;
 import dev.tenantry.core.InvalidSchemaNameException;
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.entities.Tenantry;
@@ -115,6 +116,42 @@ public final class Cli {
         return perRequestConfig(env);
     }
 
+    /** {@link #config()}, with {@code --migrations} in place of {@code TENANTRY_MIGRATIONS} when given. */
+    TenantryConfig config(AppOptions app) {
+        return config(app, Map.of());
+    }
+
+    /**
+     * {@link #config()} with settings given as options in place of their variables: {@code --migrations} for
+     * {@code TENANTRY_MIGRATIONS}, and each of {@code options} (variable to the option's text, keyed by the
+     * variable, named in errors by the option).
+     *
+     * @param options variable name to {@code {option name, value}}
+     */
+    TenantryConfig config(AppOptions app, Map<String, String[]> options) {
+        Map<String, String> settings = new HashMap<>(env);
+        Map<String, String> optionNames = new HashMap<>();
+        if (app.migrations != null) {
+            settings.put(TenantryConfig.MIGRATIONS, app.migrations);
+            optionNames.put(TenantryConfig.MIGRATIONS, "--migrations");
+        }
+        options.forEach((variable, option) -> {
+            if (option[1] != null) {
+                settings.put(variable, option[1]);
+                optionNames.put(variable, option[0]);
+            }
+        });
+        try {
+            return perRequestConfig(settings);
+        } catch (InvalidConfigurationException e) {
+            String option = optionNames.get(e.setting());
+            if (option == null) {
+                throw e;
+            }
+            throw new UsageError(e.getMessage().replace(e.setting(), option), e);
+        }
+    }
+
     /** Like {@link #config()} for any environment map. */
     public static TenantryConfig perRequestConfig(Map<String, String> env) {
         Map<String, String> settings = new HashMap<>(env);
@@ -129,26 +166,63 @@ public final class Cli {
     }
 
     /**
+     * Starts the model with the application's migrations and entity classes from {@code --classpath}, JPA included:
+     * what {@code verify} needs. Closing the result does not close {@code classpath}.
+     */
+    TenantryPersistence start(TenantryConfig config, AppClasspath classpath) {
+        if (classpath.isEmpty()) {
+            return start(config);
+        }
+        return Tenantry.builder(config).classLoader(classpath.loader()).managedClasses(classpath.entities()).start();
+    }
+
+    /**
      * Opens the pool and the tenant operations, without JPA: what the tenant commands need. The
      * connection is checked at once, so a wrong host, user or password fails with the server's reason.
      */
     public Operations operations(TenantryConfig config) {
-        Database database = Database.open(config);
-        try {
-            database.checkConnection();
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
-        return new Operations(database, TenantProvisioning.open(database, List.of(Tenantry.MIGRATIONS),
-                TenantSchemaMapping.identity()));
+        return operations(config, new AppOptions());
     }
 
-    /** The pool and the provisioning API of one command; closing it closes the pool. */
-    public record Operations(Database database, TenantProvisioning provisioning) implements AutoCloseable {
+    /**
+     * {@link #operations(TenantryConfig)} with the model's migrations, then the application's ({@code --migrations},
+     * else {@code TENANTRY_MIGRATIONS}), read through {@code --classpath}.
+     */
+    Operations operations(TenantryConfig config, AppOptions app) {
+        AppClasspath classpath = AppClasspath.of(app.classpath);
+        Database database;
+        try {
+            database = Database.open(config);
+        } catch (RuntimeException e) {
+            classpath.close();
+            throw e;
+        }
+        try {
+            database.checkConnection();
+            List<MigrationModule> modules = new ArrayList<>();
+            modules.add(Tenantry.MODULE);
+            modules.addAll(config.migrations());
+            TenantProvisioning provisioning = TenantProvisioning.open(database,
+                    TenantProvisioning.migrator(database, modules, classpath.loader()), classpath.loader(),
+                    TenantSchemaMapping.identity());
+            return new Operations(database, provisioning, classpath);
+        } catch (RuntimeException e) {
+            database.close();
+            classpath.close();
+            throw e;
+        }
+    }
+
+    /** The pool, the provisioning API and the application's class path of one command; closing it closes them. */
+    public record Operations(Database database, TenantProvisioning provisioning, AppClasspath classpath)
+            implements AutoCloseable {
         @Override
         public void close() {
-            database.close();
+            try {
+                database.close();
+            } finally {
+                classpath.close();
+            }
         }
     }
 
@@ -173,6 +247,48 @@ public final class Cli {
                     + (refused.size() == 2 ? "" : "s") + ")";
             throw new UsageError(refused.get(0).getMessage() + more + "; " + consequence, refused.get(0));
         }
+    }
+
+    /**
+     * Checks {@code --parallel} against its range, 1 to {@link MigrateCommand#MAX_PARALLEL}.
+     *
+     * @throws picocli.CommandLine.ParameterException naming the value
+     */
+    static void checkParallel(picocli.CommandLine.Model.CommandSpec spec, int parallel) {
+        if (parallel < 1 || parallel > MigrateCommand.MAX_PARALLEL) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallel must be between 1 and "
+                    + MigrateCommand.MAX_PARALLEL + ", got " + parallel);
+        }
+    }
+
+    /**
+     * The application's module a command works on: {@code --module} when given, else {@value MigrationModule#APP},
+     * else the only module besides the model's.
+     *
+     * @param option      the option that needs the module, for the message
+     * @param consequence appended to the message, such as {@code "nothing was migrated"}
+     * @throws UsageError when no module, or more than one, could be meant
+     */
+    static String appModule(dev.tenantry.core.SchemaMigrator migrator, String module, String option, String consequence) {
+        if (module != null) {
+            try {
+                return migrator.module(module).name();
+            } catch (TenantryException e) {
+                throw new UsageError(e.getMessage() + "; " + consequence, e);
+            }
+        }
+        List<String> apps = migrator.modules().stream().map(MigrationModule::name)
+                .filter(name -> !name.equals(Tenantry.MODULE.name())).toList();
+        if (apps.contains(MigrationModule.APP)) {
+            return MigrationModule.APP;
+        }
+        if (apps.size() == 1) {
+            return apps.get(0);
+        }
+        throw new UsageError(apps.isEmpty()
+                ? option + " needs the application's migrations (--migrations or TENANTRY_MIGRATIONS), or --module "
+                        + Tenantry.MODULE.name() + " for the model's; " + consequence
+                : option + ": name the module with --module (one of " + String.join(", ", apps) + "); " + consequence, null);
     }
 
     /** Bad arguments found by a command itself rather than by the parser; exits with {@link #USAGE}. */

@@ -1,5 +1,7 @@
 package dev.tenantry.cli;
 
+import dev.tenantry.core.TenantryException;
+import dev.tenantry.tenancy.MigrationOptions;
 import dev.tenantry.tenancy.MigrationReport;
 import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantMigration;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,19 +24,28 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tenantry migrate}: brings the named tenants, or all ready tenants, to the latest migration
- * version, each in its own transaction, {@code --parallel} tenants at a time. It shows progress as it
- * goes (a bar on a terminal, a line per tenant elsewhere), then a table of the tenants that migrated or
- * failed, a count of those already current, and a summary; one failure does not stop the others but
- * makes the exit code 1.
+ * version of every module (or one module to a version, up or down), each in its own transaction,
+ * {@code --parallel} tenants at a time. It shows progress as it goes (a bar on a terminal, a line per tenant
+ * elsewhere), then a table of the tenants that migrated or failed, a count of those already current, and a
+ * summary; one failure does not stop the others but makes the exit code 1.
  */
 @Command(name = "migrate",
         sortOptions = false,
         description = {"Migrate the named tenants, or all ready tenants, to the latest version.",
-            "Each tenant migrates in its own transaction. A tenant that fails is rolled back alone and the run"
+            "The model's migrations run first, then the application's (--migrations or TENANTRY_MIGRATIONS), each"
+                + " module with a history table of its own in every tenant schema. Each module of a tenant migrates"
+                + " in its own transaction. A tenant that fails is rolled back alone and the run"
                 + " goes on; the exit code is then 1. A run can be repeated at any time: tenants already at the"
                 + " latest version are found with one query and skipped, so a second run continues where the"
                 + " first stopped. Runs started at the same time, from one machine or several, are safe: each"
                 + " schema migrates under its own advisory lock, so no migration is applied twice.",
+            "Every migration transaction waits at most --lock-timeout for a lock that busy requests hold; a tenant"
+                + " that waited longer is rolled back, so it never stalls them, and tried again after the others,"
+                + " up to --retries times.",
+            "--to VERSION takes one module (the application's, or --module NAME) to that version: up, no further;"
+                + " or down, with the down scripts U<version>__<description>.sql kept beside the V scripts. Every"
+                + " down script every tenant needs is checked before any tenant is touched; each tenant goes down in"
+                + " one transaction with its history. --snapshot takes a snapshot of each tenant before migrating it.",
             "On a terminal, progress is one line redrawn in place; otherwise (a pipe, a file, CI) one line per"
                 + " tenant. The run ends with a table of the tenants that migrated or failed (with the reason),"
                 + " the number already current, and a summary line.",
@@ -48,6 +60,11 @@ import picocli.CommandLine.Spec;
             "  tenantry migrate --all                 every ready tenant, one at a time",
             "  tenantry migrate --all --parallel 8    eight tenants at a time",
             "  tenantry migrate acme globex           just these two",
+            "  tenantry migrate --all --migrations classpath:db/myapp --classpath app.jar",
+            "                                         the model's and the app's migrations",
+            "  tenantry migrate --all --to 100 --migrations filesystem:sql",
+            "                                         the app's module down (or up) to 100",
+            "  tenantry migrate --all --snapshot --lock-timeout 500ms --retries 5",
             "  tenantry migrate --repair acme         acme's history, after an applied migration was edited",
             "",
             "Exit codes: 0 every tenant is at the latest version; 1 at least one tenant failed",
@@ -72,6 +89,24 @@ public final class MigrateCommand implements Callable<Integer> {
             description = "Migrate N tenants at a time, 1 to " + MAX_PARALLEL + " (default: ${DEFAULT-VALUE}). Each"
                     + " takes one database connection while it migrates.")
     private int parallel;
+
+    @Option(names = "--to", paramLabel = "VERSION",
+            description = "Take one module (the application's, or --module) to this version, up or down; 0 undoes all.")
+    private String to;
+
+    @Option(names = "--module", paramLabel = "NAME",
+            description = "The module --to applies to (default: the application's module, app).")
+    private String module;
+
+    @Option(names = "--snapshot",
+            description = "Take a snapshot of each tenant just before migrating it (restore with tenants restore).")
+    private boolean snapshot;
+
+    @Mixin
+    private LockOptions lock = new LockOptions();
+
+    @Mixin
+    private AppOptions app = new AppOptions();
 
     @Option(names = "--repair", description = "Repair the migration histories instead of migrating: checksums and"
             + " descriptions realigned with the files, failed entries removed (Flyway's repair). Tables are not touched.")
@@ -107,21 +142,37 @@ public final class MigrateCommand implements Callable<Integer> {
         if (!all && tenants.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Name the tenants to migrate, or use --all");
         }
-        if (parallel < 1 || parallel > MAX_PARALLEL) {
-            throw new ParameterException(spec.commandLine(), "--parallel must be between 1 and " + MAX_PARALLEL
-                    + ", got " + parallel);
+        Cli.checkParallel(spec, parallel);
+        if (module != null && to == null) {
+            throw new ParameterException(spec.commandLine(), "--module names the module of --to; give --to VERSION too");
         }
         if (repair && parallel != 1) {
             throw new ParameterException(spec.commandLine(), "--repair runs one tenant at a time; leave out --parallel");
+        }
+        if (repair && (to != null || snapshot)) {
+            throw new ParameterException(spec.commandLine(), "--repair only repairs histories; leave out --to and --snapshot");
         }
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
         if (repair) {
             return repair(ids);
         }
         MigrationReport report;
-        try (Cli.Operations operations = cli.operations(cli.config())) {
+        try (Cli.Operations operations = cli.operations(cli.config(app, lock.settings()), app)) {
             TenantProvisioning provisioning = operations.provisioning();
             Cli.checkTenantIds(ids, provisioning, "no tenant was migrated");
+            MigrationOptions options = MigrationOptions.defaults().parallelism(parallel).snapshotFirst(snapshot);
+            if (to != null) {
+                String target = Cli.appModule(provisioning.migrator(), module, "--to", "nothing was migrated");
+                try {
+                    provisioning.checkTarget(target, to);
+                } catch (TenantryException e) {
+                    throw new Cli.UsageError(e.getMessage() + "; nothing was migrated", e);
+                }
+                options = options.to(target, to);
+            }
+            if (lock.retries != null) {
+                options = options.retries(lock.retries);
+            }
             if (all) {
                 List<TenantInfo> ready = provisioning.list().stream().filter(TenantInfo::ready).toList();
                 if (ready.isEmpty()) {
@@ -130,12 +181,12 @@ public final class MigrateCommand implements Callable<Integer> {
                 }
                 int width = ready.stream().mapToInt(t -> t.tenant().length()).max().orElse(0);
                 MigrationProgress progress = MigrationProgress.of(progressStyle, cli, ready.size(), width);
-                report = provisioning.migrateAll(parallel, progress);
+                report = provisioning.migrateAll(options, progress);
                 progress.finish();
             } else {
                 int width = ids.stream().mapToInt(String::length).max().orElse(0);
                 MigrationProgress progress = MigrationProgress.of(progressStyle, cli, ids.size(), width);
-                report = provisioning.migrate(ids, parallel, progress);
+                report = provisioning.migrate(ids, options, progress);
                 progress.finish();
             }
         }
@@ -145,7 +196,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
     private int repair(List<String> ids) {
         List<TenantRepair> outcomes;
-        try (Cli.Operations operations = cli.operations(cli.config())) {
+        try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
             TenantProvisioning provisioning = operations.provisioning();
             Cli.checkTenantIds(ids, provisioning, "no history was repaired");
             if (all && provisioning.list().isEmpty()) {
@@ -198,11 +249,11 @@ public final class MigrateCommand implements Callable<Integer> {
                 case MIGRATED:
                     table.row(outcome.tenant(), outcome.schema(), "migrated",
                             Cli.version(outcome.fromVersion()) + " -> " + Cli.version(outcome.toVersion()),
-                            Cli.count(outcome.migrationsExecuted(), "migration") + " applied");
+                            MigrationProgress.detail(outcome));
                     break;
                 default:
                     table.row(outcome.tenant(), outcome.schema(), "FAILED", Cli.version(outcome.toVersion()),
-                            cli.reason(outcome.error()));
+                            MigrationProgress.failure(cli, outcome));
             }
         }
         if (!table.isEmpty()) {

@@ -25,6 +25,33 @@ abstract class MigrationProgress implements Consumer<TenantMigration> {
         return bar ? new Bar(cli.out(), total) : new Lines(cli, width);
     }
 
+    /**
+     * What happened to a migrated tenant: {@code 2 migrations applied}, {@code 1 migration undone}, and after it the
+     * lock timeouts it waited out and its snapshot, if any.
+     */
+    static String detail(TenantMigration outcome) {
+        return detail(outcome, " applied");
+    }
+
+    /** {@link #detail(TenantMigration)} with {@code applied} after the count of migrations that went up. */
+    static String detail(TenantMigration outcome, String applied) {
+        StringBuilder detail = new StringBuilder(Cli.count(outcome.migrationsExecuted(), "migration"))
+                .append(outcome.undone() ? " undone" : applied);
+        if (outcome.lockTimeouts() > 0) {
+            detail.append(", after ").append(Cli.count(outcome.lockTimeouts(), "lock timeout"));
+        }
+        if (outcome.snapshot() != null) {
+            detail.append(", snapshot ").append(outcome.snapshot());
+        }
+        return detail.toString();
+    }
+
+    /** Why a tenant failed, on one line, and how many lock timeouts it waited out first. */
+    static String failure(Cli cli, TenantMigration outcome) {
+        return cli.reason(outcome.error()) + (outcome.lockTimeouts() == 0 ? ""
+                : " (after " + Cli.count(outcome.lockTimeouts(), "lock timeout") + ")");
+    }
+
     /** Called once, after the last outcome and before the summary is printed. */
     abstract void finish();
 
@@ -50,11 +77,11 @@ abstract class MigrationProgress implements Consumer<TenantMigration> {
             switch (outcome.status()) {
                 case MIGRATED:
                     return "migrated " + Cli.version(outcome.fromVersion()) + " -> " + Cli.version(outcome.toVersion())
-                            + " (" + Cli.count(outcome.migrationsExecuted(), "migration") + ")";
+                            + " (" + detail(outcome, "") + ")";
                 case CURRENT:
                     return "already current at version " + Cli.version(outcome.toVersion());
                 default:
-                    return "FAILED: " + cli.reason(outcome.error());
+                    return "FAILED: " + failure(cli, outcome);
             }
         }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,6 +43,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     private final Cli cli;
 
+    @Mixin
+    private AppOptions app = new AppOptions();
+
     @Option(names = "--width", paramLabel = "N", defaultValue = "" + FAILURE_WIDTH,
             description = "Cut the last failure to N characters (default: ${DEFAULT-VALUE}).")
     private int width;
@@ -55,7 +59,7 @@ public final class StatusCommand implements Callable<Integer> {
         List<TenantStatus> statuses;
         Map<String, Citus.Placement> nodes = null;
         List<Citus.Node> workers = List.of();
-        try (Cli.Operations operations = cli.operations(cli.config())) {
+        try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
             statuses = operations.provisioning().status();
             TenantPlacement placement = operations.provisioning().placement();
             if (placement.clustered() && !statuses.isEmpty()) {

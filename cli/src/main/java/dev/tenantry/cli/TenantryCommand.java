@@ -16,8 +16,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tenantry} command line: {@code demo}, {@code tenants list|create|clone|drop|move}, {@code migrate},
- * {@code status}, {@code verify}, {@code adopt} and {@code rebalance}.
+ * The {@code tenantry} command line: {@code demo}, {@code tenants list|create|clone|drop|move|snapshot|snapshots|restore|export},
+ * {@code migrate}, {@code migrations generate}, {@code status}, {@code verify}, {@code adopt} and {@code rebalance}.
  * {@link #main} runs it as a process; {@link #run} runs it in-process (for tests) without exiting.
  */
 @Command(name = "tenantry",
@@ -26,8 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         versionProvider = TenantryCommand.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        subcommands = {DemoCommand.class, TenantsCommand.class, MigrateCommand.class, StatusCommand.class,
-            VerifyCommand.class, AdoptCommand.class, RebalanceCommand.class},
+        subcommands = {DemoCommand.class, TenantsCommand.class, MigrateCommand.class, MigrationsCommand.class,
+            StatusCommand.class, VerifyCommand.class, AdoptCommand.class, RebalanceCommand.class},
         description = "Schema-per-tenant persistence for JPA on one PostgreSQL database.",
         footerHeading = "%nEnvironment:%n",
         footer = {
@@ -35,7 +35,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "                     or postgresql://user:password@host:port/db",
             "  DATABASE_USER      overrides the user in the URL",
             "  DATABASE_PASSWORD  overrides the password in the URL",
-            "  TENANTRY_*         pool and shared-schema settings, as for applications",
+            "  TENANTRY_*         pool, shared-schema and migration settings, as for",
+            "                     applications; TENANTRY_MIGRATIONS names the application's",
+            "                     migrations, so that every command knows them",
             "  DATABASE_SCHEMA and TENANTRY_MODE are ignored: these commands work",
             "  across tenants, so always in per-request mode.",
             "",

@@ -6,9 +6,11 @@ import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.tenancy.TenantDrop;
 import dev.tenantry.tenancy.TenantInfo;
+import dev.tenantry.tenancy.ProvisionOptions;
 import dev.tenantry.tenancy.TenantMove;
 import dev.tenantry.tenancy.TenantPlacement;
 import dev.tenantry.tenancy.TenantProvisioning;
+import dev.tenantry.tenancy.TenantResult;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,18 +18,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tenantry tenants}: the tenant registry of the database named by {@code DATABASE_URL}, with
- * {@code list} to show it, {@code create} to provision tenants, {@code clone} to copy one, {@code drop}
- * to delete one, and on a Citus cluster {@code move} to put one on another node.
+ * {@code list} to show it, {@code create} to provision tenants, {@code clone} to copy one, {@code drop} to
+ * delete one, {@code snapshot}, {@code snapshots} and {@code restore} for snapshots, {@code export} for
+ * pg_dump backups, and on a Citus cluster {@code move} to put one on another node.
  */
 @Command(name = "tenants",
-        description = "List, create, clone, drop and move tenants in the database named by DATABASE_URL.",
+        description = "List, create, clone, drop, snapshot, restore, export and move tenants in the database named by DATABASE_URL.",
         subcommands = {TenantsCommand.ListTenants.class, TenantsCommand.CreateTenants.class,
-            TenantsCommand.CloneTenant.class, TenantsCommand.DropTenant.class, TenantsCommand.MoveTenant.class})
+            TenantsCommand.CloneTenant.class, TenantsCommand.DropTenant.class, SnapshotCommands.Take.class,
+            SnapshotCommands.ListOrPrune.class, SnapshotCommands.Restore.class, ExportCommand.class,
+            TenantsCommand.MoveTenant.class})
 public final class TenantsCommand {
 
     TenantsCommand() {
@@ -43,13 +52,16 @@ public final class TenantsCommand {
 
         private final Cli cli;
 
+        @Mixin
+        private AppOptions app = new AppOptions();
+
         ListTenants(Cli cli) {
             this.cli = cli;
         }
 
         @Override
         public Integer call() {
-            try (Cli.Operations operations = cli.operations(cli.config())) {
+            try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
                 List<TenantInfo> tenants = operations.provisioning().list();
                 if (tenants.isEmpty()) {
                     cli.out().println("No tenants yet; create one with: tenantry tenants create <tenant>");
@@ -95,7 +107,11 @@ public final class TenantsCommand {
                     + " (" + TenantProvisioning.TEMPLATE_SCHEMA + ") in one transaction instead of replaying every"
                     + " migration; the copy includes the migration history, so the tenant counts as migrated.",
                 "Every id, and every role named by --owner or --grant, is checked before anything is created, so"
-                    + " one invalid id or missing role creates nothing.",
+                    + " one invalid id or missing role creates nothing. After that, one tenant's failure stops no other.",
+                "--parallel N creates N tenants at a time, each worker on one connection for all its tenants. From the"
+                    + " template, each new tenant is one transaction (the copy and its ready row in the registry), so"
+                    + " it costs one commit; on a server that waits for the disk at each commit (synchronous_commit ="
+                    + " on), several at a time share those waits.",
                 "Tenant ids are schema names: 1 to 63 lowercase letters, digits and underscores.",
                 "Reads DATABASE_URL (and DATABASE_USER, DATABASE_PASSWORD); DATABASE_SCHEMA is ignored.",
                 ""},
@@ -103,6 +119,7 @@ public final class TenantsCommand {
             footer = {
                 "  tenantry tenants create acme globex",
                 "  tenantry tenants create --from-template t_0001 t_0002 t_0003",
+                "  tenantry tenants create --from-template --parallel 4 $(seq -f 't_%04g' 1 1000)",
                 "  tenantry tenants create acme --owner acme_app       acme_app owns schema acme",
                 "  tenantry tenants create acme --grant reporting      reporting may use and create in it",
                 "",
@@ -120,6 +137,11 @@ public final class TenantsCommand {
                 description = "Copy new schemas from the migrated template schema instead of replaying the migrations.")
         private boolean fromTemplate;
 
+        @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+                description = "Create N tenants at a time, 1 to " + MigrateCommand.MAX_PARALLEL + " (default:"
+                        + " ${DEFAULT-VALUE}). Each takes one database connection while the command runs.")
+        private int parallel;
+
         @Option(names = "--owner", paramLabel = "<role>",
                 description = "Make this role the owner of each tenant's schema and grant it USAGE and CREATE on it.")
         private String owner;
@@ -128,12 +150,22 @@ public final class TenantsCommand {
                 description = "Grant this role USAGE and CREATE on each tenant's schema (repeatable).")
         private List<String> grants = new ArrayList<>();
 
+        @Mixin
+        private LockOptions lock = new LockOptions();
+
+        @Mixin
+        private AppOptions app = new AppOptions();
+
+        @Spec
+        private CommandSpec spec;
+
         CreateTenants(Cli cli) {
             this.cli = cli;
         }
 
         @Override
         public Integer call() {
+            Cli.checkParallel(spec, parallel);
             List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
             List<String> roles = new ArrayList<>();
             if (owner != null) {
@@ -141,45 +173,45 @@ public final class TenantsCommand {
             }
             grants.stream().filter(role -> !roles.contains(role)).forEach(roles::add);
             int width = ids.stream().mapToInt(String::length).max().orElse(0);
-            int failed = 0;
-            try (Cli.Operations operations = cli.operations(cli.config())) {
+            List<TenantResult<MigrationResult>> results;
+            try (Cli.Operations operations = cli.operations(cli.config(app, lock.settings()), app)) {
                 TenantProvisioning provisioning = operations.provisioning();
                 Cli.checkTenantIds(ids, provisioning, "no tenant was created");
                 Cli.checkRolesExist(operations.database(), roles, "no tenant was created");
-                for (String tenant : ids) {
-                    String name = TextTable.pad(tenant, width);
-                    try {
-                        MigrationResult result = fromTemplate ? provisioning.provisionFromTemplate(tenant)
-                                : provisioning.provision(tenant);
-                        String line = name + "  " + describe(result, fromTemplate);
-                        if (owner != null) {
-                            provisioning.grantSchema(tenant, owner, true);
-                            line += "  owner " + owner;
-                        }
-                        List<String> granted = new ArrayList<>();
-                        for (String role : grants) {
-                            if (!role.equals(owner) && !granted.contains(role)) {
-                                provisioning.grantSchema(tenant, role, false);
-                                granted.add(role);
-                            }
-                        }
-                        if (!granted.isEmpty()) {
-                            line += "  granted to " + String.join(", ", granted);
-                        }
-                        cli.out().println(line);
-                    } catch (TenantryException e) {
-                        failed++;
-                        cli.out().println(name + "  FAILED: " + cli.reason(e.getMessage()));
-                        cli.trace(e);
-                    }
+                ProvisionOptions options = ProvisionOptions.defaults().fromTemplate(fromTemplate).parallelism(parallel)
+                        .owner(owner).grants(grants);
+                long start = System.nanoTime();
+                results = provisioning.provision(ids, options, result -> print(result, width, options));
+                if (ids.size() > 1) {
+                    cli.out().printf(java.util.Locale.ROOT, "%s in %.1f s (%d at a time)%n", Cli.count(ids.size(), "tenant"),
+                            (System.nanoTime() - start) / 1e9, Math.min(parallel, ids.size()));
                 }
             }
+            long failed = results.stream().filter(TenantResult::failed).count();
             if (failed > 0) {
                 cli.err().println("tenantry: " + failed + " of " + Cli.count(ids.size(), "tenant")
                         + " could not be provisioned");
                 return Cli.FAILED;
             }
             return Cli.OK;
+        }
+
+        /** One line per tenant as it finishes: what was done, and to which roles it was handed. */
+        private void print(TenantResult<MigrationResult> result, int width, ProvisionOptions options) {
+            String name = TextTable.pad(result.tenant(), width);
+            if (result.failed()) {
+                cli.out().println(name + "  FAILED: " + cli.reason(result.error().getMessage()));
+                cli.trace(result.error());
+                return;
+            }
+            String line = name + "  " + describe(result.value(), fromTemplate);
+            if (options.owner() != null) {
+                line += "  owner " + options.owner();
+            }
+            if (!options.grants().isEmpty()) {
+                line += "  granted to " + String.join(", ", options.grants());
+            }
+            cli.out().println(line);
         }
 
         private static String describe(MigrationResult result, boolean fromTemplate) {
@@ -226,13 +258,16 @@ public final class TenantsCommand {
         @Option(names = "--with-data", description = "Copy every row too, not only the structure and migration history.")
         private boolean withData;
 
+        @Mixin
+        private AppOptions app = new AppOptions();
+
         CloneTenant(Cli cli) {
             this.cli = cli;
         }
 
         @Override
         public Integer call() {
-            try (Cli.Operations operations = cli.operations(cli.config())) {
+            try (Cli.Operations operations = cli.operations(cli.config(app), app)) {
                 TenantProvisioning provisioning = operations.provisioning();
                 Cli.checkTenantIds(List.of(source, target), provisioning, "nothing was copied");
                 SchemaName to = provisioning.checkTenant(target);

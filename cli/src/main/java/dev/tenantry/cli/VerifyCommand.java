@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -57,6 +58,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private final Cli cli;
 
+    @Mixin
+    private AppOptions app = new AppOptions();
+
     @Parameters(arity = "0..*", paramLabel = "<tenant>",
             description = "The tenants to verify (default: every tenant in the registry).")
     private List<String> tenants = new ArrayList<>();
@@ -68,8 +72,9 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(tenants));
-        TenantryConfig config = cli.config();
-        try (TenantryPersistence tenantry = cli.start(config)) {
+        TenantryConfig config = cli.config(app);
+        try (AppClasspath classpath = AppClasspath.of(app.classpath);
+             TenantryPersistence tenantry = cli.start(config, classpath)) {
             TenantProvisioning provisioning = tenantry.provisioning();
             Cli.checkTenantIds(ids, provisioning, "nothing was verified");
             Map<String, Set<String>> model = TenantVerifier.modelOf(tenantry.entityManagerFactory());
@@ -128,11 +133,12 @@ public final class VerifyCommand implements Callable<Integer> {
         results.stream().map(TenantVerification::schema).forEach(tenantSchemas::add);
         tenantSchemas.add(TenantProvisioning.TEMPLATE_SCHEMA);
         List<String> elsewhere = new ArrayList<>();
-        locations.forEach((model, schemas) -> schemas.stream().filter(s -> !tenantSchemas.contains(s))
+        locations.forEach((model, schemas) -> schemas.stream()
+                .filter(s -> !tenantSchemas.contains(s) && !s.startsWith(TenantProvisioning.SNAPSHOT_PREFIX))
                 .forEach(s -> elsewhere.add(s + "." + model)));
         cli.out().println();
         cli.out().println("Model tables outside the tenants' schemas (and the template " + TenantProvisioning.TEMPLATE_SCHEMA
-                + "): " + (elsewhere.isEmpty() ? "none" : String.join(", ", elsewhere)
+                + " and the snapshots): " + (elsewhere.isEmpty() ? "none" : String.join(", ", elsewhere)
                 + " (they belong to no tenant: per-request work never reads them)"));
         cli.out().println(Cli.count(results.size(), "tenant") + " verified: " + (results.size() - withFindings) + " ok, "
                 + withFindings + " with findings");

@@ -12,10 +12,14 @@ public record MigrationResult(SchemaName schema, String initialVersion, String t
         return migrationsExecuted == 0 && !schemaCreated;
     }
 
+    /** {@code v3}; several modules' versions ({@code tenantry 3, app 101}) as they are; {@code empty} for none. */
+    private static String describe(String version) {
+        return version == null ? "empty" : version.indexOf(' ') >= 0 ? version : "v" + version;
+    }
+
     @Override
     public String toString() {
-        return schema + ": " + (initialVersion == null ? "empty" : "v" + initialVersion) + " -> "
-                + (targetVersion == null ? "empty" : "v" + targetVersion) + " (" + migrationsExecuted
+        return schema + ": " + describe(initialVersion) + " -> " + describe(targetVersion) + " (" + migrationsExecuted
                 + " migration" + (migrationsExecuted == 1 ? "" : "s") + (schemaCreated ? ", schema created" : "") + ")";
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -43,18 +44,36 @@ public final class SchemaCloner {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaCloner.class);
 
     private final DataSource admin;
+    private final Set<String> historyTables;
     private final Supplier<Citus> citus;
 
     /** @param admin unpooled connections for schema changes; see {@link Database#admin()} */
     public SchemaCloner(DataSource admin) {
-        this.admin = admin;
-        this.citus = () -> Citus.NONE;
+        this(admin, Set.of(SchemaMigrator.HISTORY_TABLE));
+    }
+
+    /**
+     * @param historyTables the migration history tables, whose rows every copy takes along; see
+     *                      {@link SchemaMigrator#historyTables()}
+     */
+    public SchemaCloner(DataSource admin, Set<String> historyTables) {
+        this(admin, historyTables, () -> Citus.NONE);
     }
 
     /** Copies through the database's admin connections; on a Citus coordinator each copy is a distributed schema. */
     public SchemaCloner(Database database) {
-        this.admin = database.admin();
-        this.citus = database::citus;
+        this(database, Set.of(SchemaMigrator.HISTORY_TABLE));
+    }
+
+    /** As {@link #SchemaCloner(Database)}, taking the rows of these history tables along. */
+    public SchemaCloner(Database database, Set<String> historyTables) {
+        this(database.admin(), historyTables, database::citus);
+    }
+
+    private SchemaCloner(DataSource admin, Set<String> historyTables, Supplier<Citus> citus) {
+        this.admin = admin;
+        this.historyTables = Set.copyOf(historyTables);
+        this.citus = citus;
     }
 
     /**
@@ -70,29 +89,47 @@ public final class SchemaCloner {
         try (Connection connection = admin.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                String planKey = rows == Rows.HISTORY_ONLY ? planKey(connection, source) : null;
-                Plan plan = planKey == null ? null : plans.get(planKey);
-                CloneResult result;
-                if (plan != null) {
-                    result = replay(connection, plan, source, target);
-                } else {
-                    List<String> log = new ArrayList<>();
-                    result = copyInTransaction(connection, source, target, rows, log);
-                    if (planKey != null) {
-                        plans.put(planKey, new Plan(log.stream().map(sql -> toTemplate(sql, target)).toList(),
-                                result.tables(), result.rowsCopied()));
-                    }
-                }
+                CloneResult result = copy(connection, source, target, rows);
                 connection.commit();
-                LOG.info("Copied schema {} to {}: {} tables, {} rows", source.quoted(), target.quoted(),
-                        result.tables(), result.rowsCopied());
                 return result;
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
-        } catch (TenantryException e) {
-            throw e;
+        } catch (SQLException e) {
+            throw new TenantryException("Copying schema " + source.quoted() + " to " + target.quoted()
+                    + " failed and was rolled back: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates {@code target} as a copy of {@code source} inside the caller's transaction, which commits or rolls
+     * back: for work that must succeed or fail together with the copy (a snapshot and its record, a restore).
+     *
+     * @throws TenantryException as {@link #copy(SchemaName, SchemaName, Rows)} does; the transaction must then be
+     *                           rolled back
+     */
+    public CloneResult copy(Connection connection, SchemaName source, SchemaName target, Rows rows) {
+        if (source.equals(target)) {
+            throw new TenantryException("Cannot copy schema " + source.quoted() + " onto itself");
+        }
+        try {
+            String planKey = rows == Rows.HISTORY_ONLY ? planKey(connection, source) : null;
+            Plan plan = planKey == null ? null : plans.get(planKey);
+            CloneResult result;
+            if (plan != null) {
+                result = replay(connection, plan, source, target);
+            } else {
+                List<String> log = new ArrayList<>();
+                result = copyInTransaction(connection, source, target, rows, log);
+                if (planKey != null) {
+                    plans.put(planKey, new Plan(log.stream().map(sql -> toTemplate(sql, target)).toList(),
+                            result.tables(), result.rowsCopied()));
+                }
+            }
+            LOG.info("Copied schema {} to {}: {} tables, {} rows", source.quoted(), target.quoted(),
+                    result.tables(), result.rowsCopied());
+            return result;
         } catch (SQLException e) {
             throw new TenantryException("Copying schema " + source.quoted() + " to " + target.quoted()
                     + " failed and was rolled back: " + e.getMessage(), e);
@@ -115,16 +152,21 @@ public final class SchemaCloner {
      * Identifies the source's current state: its migration history (rank and checksums), so a plan is
      * reused only while the source has not been migrated since. Sources without history get no plan.
      */
-    private static String planKey(Connection connection, SchemaName source) throws SQLException {
-        if (!SchemaMigrator.tableExists(connection, source, SchemaMigrator.HISTORY_TABLE)) {
-            return null;
+    private String planKey(Connection connection, SchemaName source) throws SQLException {
+        StringBuilder key = new StringBuilder(source.value());
+        for (String table : new java.util.TreeSet<>(historyTables)) {
+            if (!SchemaMigrator.tableExists(connection, source, table)) {
+                continue;
+            }
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT count(*) || ':' || coalesce(max(installed_rank), 0) || ':'"
+                         + " || coalesce(sum(checksum::bigint), 0) FROM " + source.quoted() + "."
+                         + SchemaName.quoteIdentifier(table))) {
+                rows.next();
+                key.append('@').append(table).append(':').append(rows.getString(1));
+            }
         }
-        try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT count(*) || ':' || coalesce(max(installed_rank), 0) || ':'"
-                     + " || coalesce(sum(checksum::bigint), 0) FROM " + source.quoted() + "." + SchemaMigrator.HISTORY_TABLE)) {
-            rows.next();
-            return source.value() + "@" + rows.getString(1);
-        }
+        return key.length() == source.value().length() ? null : key.toString();
     }
 
     /** Lifts the target out of a statement: only where it stands as a schema, never inside other names. */
@@ -195,7 +237,7 @@ public final class SchemaCloner {
         }
         long copied = 0;
         for (String table : tables) {
-            boolean history = table.equals(SchemaMigrator.HISTORY_TABLE) || table.equals('"' + SchemaMigrator.HISTORY_TABLE + '"');
+            boolean history = historyTables.contains(unquote(table));
             if (rows == Rows.ALL || history) {
                 copied += copyRows(connection, log, source, target, table);
             }

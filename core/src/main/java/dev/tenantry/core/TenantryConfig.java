@@ -35,6 +35,14 @@ public final class TenantryConfig {
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
     public static final String CITUS = "TENANTRY_CITUS";
+    public static final String MIGRATIONS = "TENANTRY_MIGRATIONS";
+    public static final String MIGRATION_LOCK_TIMEOUT = "TENANTRY_MIGRATION_LOCK_TIMEOUT";
+    public static final String MIGRATION_RETRIES = "TENANTRY_MIGRATION_RETRIES";
+
+    /** How long a migration waits for a table lock before it is rolled back and retried, unless set. */
+    public static final Duration DEFAULT_MIGRATION_LOCK_TIMEOUT = Duration.ofSeconds(2);
+    /** How often a migration run retries a tenant that hit the lock timeout, unless set. */
+    public static final int DEFAULT_MIGRATION_RETRIES = 3;
     public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
     public static final String POOLER = "TENANTRY_POOLER";
     public static final String EXTENSION_SCHEMAS = "TENANTRY_EXTENSION_SCHEMAS";
@@ -68,6 +76,9 @@ public final class TenantryConfig {
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
     private final CitusMode citus;
+    private final List<MigrationModule> migrations;
+    private final Duration migrationLockTimeout;
+    private final int migrationRetries;
     private final boolean requireSchema;
     private final Pooler pooler;
     private final List<SchemaName> extensionSchemas;
@@ -92,6 +103,9 @@ public final class TenantryConfig {
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
         this.citus = b.citus;
+        this.migrations = b.migrations;
+        this.migrationLockTimeout = b.migrationLockTimeout;
+        this.migrationRetries = b.migrationRetries;
         this.requireSchema = b.requireSchema;
         this.pooler = b.pooler;
         this.extensionSchemas = b.extensionSchemas;
@@ -218,6 +232,27 @@ public final class TenantryConfig {
     }
 
     /**
+     * The application's migration modules ({@code TENANTRY_MIGRATIONS}), migrated after the model's in every tenant
+     * schema, each with a history table of its own; empty unless set.
+     */
+    public List<MigrationModule> migrations() {
+        return migrations;
+    }
+
+    /**
+     * How long each migration transaction waits for a lock that other work holds before it is rolled back
+     * ({@code TENANTRY_MIGRATION_LOCK_TIMEOUT}, default 2s); {@link Duration#ZERO} waits as long as it takes.
+     */
+    public Duration migrationLockTimeout() {
+        return migrationLockTimeout;
+    }
+
+    /** How often a migration run tries a tenant again after a lock timeout ({@code TENANTRY_MIGRATION_RETRIES}, default 3). */
+    public int migrationRetries() {
+        return migrationRetries;
+    }
+
+    /**
      * Whether every entity must name its schema ({@code TENANTRY_REQUIRE_SCHEMA}): the tenant's,
      * {@code TenantSchema.LOGICAL}, or a shared one. Off by default, and then an entity that names no schema
      * belongs to the tenant; on, such an entity is refused when the persistence layer starts.
@@ -267,6 +302,9 @@ public final class TenantryConfig {
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
         b.citus = citus;
+        b.migrations = migrations;
+        b.migrationLockTimeout = migrationLockTimeout;
+        b.migrationRetries = migrationRetries;
         b.requireSchema = requireSchema;
         b.pooler = pooler;
         b.extensionSchemas = extensionSchemas;
@@ -306,6 +344,9 @@ public final class TenantryConfig {
         /** Null means the default of the mode. */
         private Integer statementCache;
         private CitusMode citus = CitusMode.AUTO;
+        private List<MigrationModule> migrations = List.of();
+        private Duration migrationLockTimeout = DEFAULT_MIGRATION_LOCK_TIMEOUT;
+        private int migrationRetries = DEFAULT_MIGRATION_RETRIES;
         private boolean requireSchema;
         private Pooler pooler = Pooler.DETECT;
         private List<SchemaName> extensionSchemas = List.of();
@@ -335,6 +376,10 @@ public final class TenantryConfig {
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
             ifSet(env, CITUS, v -> citus(CitusMode.parse(CITUS, v)));
+            ifSet(env, MIGRATIONS, v -> migrations(MigrationModule.parse(MIGRATIONS, v)));
+            ifSet(env, MIGRATION_LOCK_TIMEOUT, v -> migrationLockTimeout("0".equals(v) ? Duration.ZERO
+                    : SettingParsers.duration(MIGRATION_LOCK_TIMEOUT, v)));
+            ifSet(env, MIGRATION_RETRIES, v -> migrationRetries(SettingParsers.integer(MIGRATION_RETRIES, v, 0, 100)));
             ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
             ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             ifSet(env, EXTENSION_SCHEMAS, v -> extensionSchemas(v.split(",")));
@@ -511,11 +556,43 @@ public final class TenantryConfig {
         }
 
         /**
+         * {@code TENANTRY_MIGRATIONS}: the application's migration modules, migrated after the model's in every tenant
+         * schema (see {@link MigrationModule#parse}).
+         */
+        public Builder migrations(List<MigrationModule> modules) {
+            try {
+                this.migrations = MigrationModule.merge(List.of(modules));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(MIGRATIONS, e.getMessage());
+            }
+            return this;
+        }
+
+        /**
          * {@code TENANTRY_REQUIRE_SCHEMA}: refuse, when the persistence layer starts, every entity that names no
          * schema (default false: such an entity belongs to the tenant, as if it named {@code TenantSchema.LOGICAL}).
          */
         public Builder requireSchema(boolean requireSchema) {
             this.requireSchema = requireSchema;
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_MIGRATION_LOCK_TIMEOUT}: how long a migration waits for a lock before it is rolled back and
+         * retried (default 2s, at least 10ms); {@link Duration#ZERO} ({@code 0}) waits as long as it takes.
+         */
+        public Builder migrationLockTimeout(Duration timeout) {
+            if (timeout == null || !timeout.isZero() && timeout.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new InvalidConfigurationException(MIGRATION_LOCK_TIMEOUT, timeout
+                        + " is neither 0 (no timeout) nor at least 10ms");
+            }
+            this.migrationLockTimeout = timeout;
+            return this;
+        }
+
+        /** {@code TENANTRY_MIGRATION_RETRIES}: how often a run retries a tenant after a lock timeout (default 3). */
+        public Builder migrationRetries(int retries) {
+            this.migrationRetries = requireRange(MIGRATION_RETRIES, retries, 0, 100);
             return this;
         }
 

@@ -1,9 +1,10 @@
 package dev.tenantry.it;
 
-import static dev.tenantry.it.support.CommandLine.run;
+import static dev.tenantry.it.support.CommandLineRun.ok;
+import static dev.tenantry.it.support.CommandLineRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tenantry.it.support.CommandLine.Outcome;
+import dev.tenantry.it.support.CommandLineRun;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
 import java.util.HashMap;
@@ -16,8 +17,8 @@ class CommandLineTest {
 
     @Test
     void theDemoProvesIsolationAgainstAGivenServerAndCanRunTwice(TestDatabase db) {
-        Outcome first = run(db.environment(), "demo");
-        Outcome second = run(db.environment(), "demo");
+        CommandLineRun first = run(db.environment(), "demo");
+        CommandLineRun second = run(db.environment(), "demo");
 
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).contains("prod", "stage", "anon_sessions", "flyway_schema_history")
@@ -28,9 +29,9 @@ class CommandLineTest {
 
     @Test
     void tenantsAreCreatedListedAndMigrated(TestDatabase db) {
-        Outcome created = run(db.environment(), "tenants", "create", "cli_one", "cli_two");
-        Outcome listed = run(db.environment(), "tenants", "list");
-        Outcome migrated = run(db.environment(), "migrate", "--all");
+        CommandLineRun created = run(db.environment(), "tenants", "create", "cli_one", "cli_two");
+        CommandLineRun listed = run(db.environment(), "tenants", "list");
+        CommandLineRun migrated = run(db.environment(), "migrate", "--all");
 
         assertThat(created.exit()).as(created.err()).isZero();
         assertThat(created.out()).contains("cli_one", "cli_two", "created");
@@ -42,7 +43,7 @@ class CommandLineTest {
 
     @Test
     void aHostileIdInTheListCreatesNothing(TestDatabase db) {
-        Outcome outcome = run(db.environment(), "tenants", "create", "cli_fine", "evil\"; drop schema public; --");
+        CommandLineRun outcome = run(db.environment(), "tenants", "create", "cli_fine", "evil\"; drop schema public; --");
 
         assertThat(outcome.exit()).isEqualTo(2);
         assertThat(outcome.err()).startsWith("tenantry: ").contains("no tenant was created");
@@ -54,7 +55,7 @@ class CommandLineTest {
     void migratingAnUnknownTenantFailsThatTenantAndExitsNonZero(TestDatabase db) {
         run(db.environment(), "tenants", "create", "cli_known");
 
-        Outcome outcome = run(db.environment(), "migrate", "cli_known", "cli_ghost");
+        CommandLineRun outcome = run(db.environment(), "migrate", "cli_known", "cli_ghost");
 
         assertThat(outcome.exit()).isEqualTo(1);
         assertThat(outcome.out()).contains("cli_known  already current").contains("cli_ghost  FAILED: Unknown tenant");
@@ -65,9 +66,9 @@ class CommandLineTest {
         Map<String, String> badUrl = new HashMap<>();
         badUrl.put("DATABASE_URL", "postgresql://admin:hunter2secret@db.example.com:notaport/app");
 
-        Outcome noArguments = run(db.environment(), "migrate");
-        Outcome malformed = run(badUrl, "tenants", "list");
-        Outcome missing = run(Map.of(), "tenants", "list");
+        CommandLineRun noArguments = run(db.environment(), "migrate");
+        CommandLineRun malformed = run(badUrl, "tenants", "list");
+        CommandLineRun missing = run(Map.of(), "tenants", "list");
 
         assertThat(noArguments.exit()).isEqualTo(2);
         assertThat(malformed.exit()).isEqualTo(2);

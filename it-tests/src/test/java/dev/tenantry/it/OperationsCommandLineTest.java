@@ -1,12 +1,12 @@
 package dev.tenantry.it;
 
-import static dev.tenantry.it.support.CommandLine.ok;
-import static dev.tenantry.it.support.CommandLine.run;
+import static dev.tenantry.it.support.CommandLineRun.ok;
+import static dev.tenantry.it.support.CommandLineRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.entities.Tenantry;
-import dev.tenantry.it.support.CommandLine.Outcome;
+import dev.tenantry.it.support.CommandLineRun;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
 import java.io.IOException;
@@ -66,7 +66,7 @@ class OperationsCommandLineTest {
         // The history forgets migrations 2 and 3 but the table stays: applying 2 again must fail.
         db.execute("DELETE FROM mig_bad.flyway_schema_history WHERE version IN ('2', '3')");
 
-        Outcome outcome = run(env, "migrate", "--all", "--parallel", "2");
+        CommandLineRun outcome = run(env, "migrate", "--all", "--parallel", "2");
 
         assertThat(outcome.exit()).as(outcome.err()).isEqualTo(1);
         // Not a terminal: one plain line per tenant as it finishes, no carriage returns.
@@ -87,16 +87,16 @@ class OperationsCommandLineTest {
         assertThat(count(db, "SELECT count(*) FROM mig_behind.flyway_schema_history WHERE version IN ('2', '3')")).isEqualTo("2");
 
         // Named tenants, in parallel too: the failure is the same, the others are current.
-        Outcome named = run(env, "migrate", "mig_a", "mig_bad", "mig_b", "--parallel", "3");
+        CommandLineRun named = run(env, "migrate", "mig_a", "mig_bad", "mig_b", "--parallel", "3");
         assertThat(named.exit()).isEqualTo(1);
         assertThat(named.report()).contains("3 tenants: 0 migrated, 2 already current, 1 failed");
 
         // Repaired by hand, a second run continues where the first stopped.
         db.execute("DROP TABLE mig_bad.anon_sessions");
-        Outcome again = ok(env, "migrate", "--all");
+        CommandLineRun again = ok(env, "migrate", "--all");
         assertThat(again.report()).containsPattern("mig_bad\\s+mig_bad\\s+migrated\\s+1 -> 3")
                 .contains("4 tenants: 1 migrated, 3 already current, 0 failed");
-        Outcome quiet = ok(env, "migrate", "--all");
+        CommandLineRun quiet = ok(env, "migrate", "--all");
         assertThat(quiet.report()).contains("All 4 tenants already current at version 3.")
                 .doesNotContain("tenant  schema");
     }
@@ -109,13 +109,13 @@ class OperationsCommandLineTest {
         db.execute("UPDATE rep_edited.flyway_schema_history SET checksum = checksum + 1 WHERE version = '2'");
         db.execute("DELETE FROM rep_edited.flyway_schema_history WHERE version = '3'");
 
-        Outcome refused = run(env, "migrate", "rep_edited");
+        CommandLineRun refused = run(env, "migrate", "rep_edited");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.report()).contains("Migration checksum mismatch for migration version 2; Either revert")
                 .contains("run repair ('tenantry migrate --repair rep_edited' or provisioning().repair(\"rep_edited\"))")
                 .doesNotContain("Applied to database").doesNotContain("Need more flexibility");
 
-        Outcome repaired = ok(env, "migrate", "--repair", "--all");
+        CommandLineRun repaired = ok(env, "migrate", "--repair", "--all");
         assertThat(repaired.out()).containsPattern("tenant\\s+schema\\s+result\\s+what")
                 .containsPattern("rep_edited\\s+rep_edited\\s+repaired\\s+realigned 2 \\(anon sessions\\)")
                 .contains("And 1 tenant had nothing to repair (not listed).")
@@ -128,7 +128,7 @@ class OperationsCommandLineTest {
                 .contains("All 2 tenants had nothing to repair.").contains("2 tenants: 0 repaired, 2 unchanged, 0 failed")
                 .doesNotContain("Run 'tenantry migrate'");
 
-        Outcome unknown = run(env, "migrate", "--repair", "rep_never", "rep_fine");
+        CommandLineRun unknown = run(env, "migrate", "--repair", "rep_never", "rep_fine");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.out()).containsPattern("rep_never\\s+rep_never\\s+FAILED\\s+Unknown tenant 'rep_never'");
         assertThat(run(env, "migrate", "--repair", "--all", "--parallel", "2").exit()).isEqualTo(2);
@@ -145,17 +145,17 @@ class OperationsCommandLineTest {
         tenants.forEach(tenant -> unapplyAnonSessions(db, tenant));
 
         CountDownLatch start = new CountDownLatch(1);
-        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<CommandLineRun> first = CompletableFuture.supplyAsync(() -> {
             awaitQuietly(start);
             return run(env, "migrate", "--all", "--parallel", "2");
         });
-        CompletableFuture<Outcome> second = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<CommandLineRun> second = CompletableFuture.supplyAsync(() -> {
             awaitQuietly(start);
             return run(env, "migrate", "--all", "--parallel", "2");
         });
         start.countDown();
-        Outcome one = first.get();
-        Outcome two = second.get();
+        CommandLineRun one = first.get();
+        CommandLineRun two = second.get();
 
         assertThat(one.exit()).as(one.out() + one.err()).isZero();
         assertThat(two.exit()).as(two.out() + two.err()).isZero();
@@ -177,7 +177,7 @@ class OperationsCommandLineTest {
         }
     }
 
-    private static int migrated(Outcome outcome) {
+    private static int migrated(CommandLineRun outcome) {
         Matcher summary = Pattern.compile("(\\d+) tenants?: (\\d+) migrated").matcher(outcome.out());
         assertThat(summary.find()).as(outcome.out()).isTrue();
         return Integer.parseInt(summary.group(2));
@@ -189,7 +189,7 @@ class OperationsCommandLineTest {
         ok(env, "tenants", "create", "bar_a", "bar_b", "bar_c");
         unapplyAnonSessions(db, "bar_b");
 
-        Outcome bar = ok(env, "migrate", "--all", "--progress", "bar");
+        CommandLineRun bar = ok(env, "migrate", "--all", "--progress", "bar");
 
         assertThat(bar.out()).startsWith("\r[..............................] 0/3 tenants  0 failed")
                 .contains("\r[##############################] 3/3 tenants  0 failed\n")
@@ -202,7 +202,7 @@ class OperationsCommandLineTest {
                 new String[] {"migrate", "bar_a", "--all"},
                 new String[] {"migrate", "--all", "--progress", "fancy"},
                 new String[] {"migrate", "bar_a", "bad;id"})) {
-            Outcome refused = run(env, args);
+            CommandLineRun refused = run(env, args);
             assertThat(refused.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(refused.err()).startsWith("tenantry: ");
             assertThat(refused.out()).isEmpty();
@@ -220,7 +220,7 @@ class OperationsCommandLineTest {
         db.execute("DELETE FROM st_failing.flyway_schema_history WHERE version IN ('2', '3')");
         run(env, "migrate", "st_failing"); // fails, and the registry records why
 
-        Outcome status = ok(env, "status");
+        CommandLineRun status = ok(env, "status");
 
         assertThat(status.out()).containsPattern("tenant\\s+schema\\s+state\\s+version\\s+pending\\s+last failure")
                 .containsPattern("st_ok\\s+st_ok\\s+ready\\s+3\\s+0\\s+-\\n")
@@ -231,7 +231,7 @@ class OperationsCommandLineTest {
                 .contains("4 tenants: 1 healthy; 1 schema missing, 2 with migrations pending, 1 with a failure recorded");
         assertThat(status.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(160));
 
-        Outcome narrow = ok(env, "status", "--width", "40");
+        CommandLineRun narrow = ok(env, "status", "--width", "40");
         assertThat(narrow.out().lines().filter(line -> line.startsWith("st_failing")).findFirst().orElseThrow())
                 .endsWith("...").contains("V2__anon_sessions.sql line").doesNotContain("already exists");
     }
@@ -246,7 +246,7 @@ class OperationsCommandLineTest {
         db.execute("DROP TABLE vf_drift.anon_sessions");
         db.execute("DROP SCHEMA vf_gone CASCADE");
 
-        Outcome all = run(env, "verify");
+        CommandLineRun all = run(env, "verify");
 
         assertThat(all.exit()).as(all.err()).isEqualTo(1);
         assertThat(all.out()).contains("Entity model: tenant tables anon_sessions, users")
@@ -260,14 +260,14 @@ class OperationsCommandLineTest {
                 .containsPattern("vf_gone\\s+schema \"vf_gone\" does not exist")
                 .contains("3 tenants verified: 1 ok, 2 with findings");
 
-        Outcome healthy = ok(env, "verify", "vf_ok");
+        CommandLineRun healthy = ok(env, "verify", "vf_ok");
         assertThat(healthy.out()).contains("1 tenant verified: 1 ok, 0 with findings");
 
-        Outcome unknown = run(env, "verify", "vf_never");
+        CommandLineRun unknown = run(env, "verify", "vf_never");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.out()).containsPattern("vf_never\\s+tenant is not in the registry");
 
-        Outcome hostile = run(env, "verify", "vf_ok", "x\"; drop schema vf_ok cascade; --");
+        CommandLineRun hostile = run(env, "verify", "vf_ok", "x\"; drop schema vf_ok cascade; --");
         assertThat(hostile.exit()).isEqualTo(2);
         assertThat(hostile.err().lines()).singleElement().asString().startsWith("tenantry: ").contains("nothing was verified");
         assertThat(db.schemas()).contains("vf_ok");
@@ -283,7 +283,7 @@ class OperationsCommandLineTest {
         db.execute("CREATE ROLE " + owner + " NOLOGIN");
         db.execute("CREATE ROLE " + reader + " NOLOGIN");
         try {
-            Outcome created = ok(env, "tenants", "create", "tpl_a", "tpl_b", "--from-template", "--owner", owner,
+            CommandLineRun created = ok(env, "tenants", "create", "tpl_a", "tpl_b", "--from-template", "--owner", owner,
                     "--grant", reader);
 
             assertThat(created.out()).contains("tpl_a  created from template  version 3  owner " + owner
@@ -295,10 +295,10 @@ class OperationsCommandLineTest {
                     reader, reader)).containsExactly("t");
             assertThat(ok(env, "tenants", "list").out()).containsPattern("tpl_a\\s+tpl_a\\s+ready\\s+3");
 
-            Outcome again = ok(env, "tenants", "create", "tpl_a", "--from-template");
+            CommandLineRun again = ok(env, "tenants", "create", "tpl_a", "--from-template");
             assertThat(again.out()).contains("tpl_a  already existed        version 3");
 
-            Outcome missingRole = run(env, "tenants", "create", "tpl_c", "--grant", "no_such_role_here");
+            CommandLineRun missingRole = run(env, "tenants", "create", "tpl_c", "--grant", "no_such_role_here");
             assertThat(missingRole.exit()).isEqualTo(2);
             assertThat(missingRole.err().lines()).singleElement().asString()
                     .contains("Role 'no_such_role_here' does not exist").contains("no tenant was created");
@@ -318,8 +318,8 @@ class OperationsCommandLineTest {
         ok(env, "tenants", "create", "cl_src", "cl_taken");
         db.execute("INSERT INTO cl_src.users (id, email) VALUES (gen_random_uuid(), 'src@example.com')");
 
-        Outcome empty = ok(env, "tenants", "clone", "cl_src", "cl_empty");
-        Outcome full = ok(env, "tenants", "clone", "cl_src", "cl_full", "--with-data");
+        CommandLineRun empty = ok(env, "tenants", "clone", "cl_src", "cl_empty");
+        CommandLineRun full = ok(env, "tenants", "clone", "cl_src", "cl_full", "--with-data");
 
         assertThat(empty.out()).contains("Cloned tenant cl_src into cl_empty (schema \"cl_empty\"): structure and"
                 + " migration history, no rows; version 3, ready.");
@@ -328,17 +328,17 @@ class OperationsCommandLineTest {
         assertThat(db.column("SELECT email FROM cl_full.users")).containsExactly("src@example.com");
         assertThat(count(db, "SELECT count(*) FROM cl_empty.flyway_schema_history WHERE success")).isEqualTo("3");
 
-        Outcome onto = run(env, "tenants", "clone", "cl_src", "cl_taken");
+        CommandLineRun onto = run(env, "tenants", "clone", "cl_src", "cl_taken");
         assertThat(onto.exit()).isEqualTo(1);
         assertThat(onto.err().lines()).singleElement().asString().contains("exists already").contains("nothing was copied");
-        Outcome fromNobody = run(env, "tenants", "clone", "cl_nobody", "cl_new");
+        CommandLineRun fromNobody = run(env, "tenants", "clone", "cl_nobody", "cl_new");
         assertThat(fromNobody.exit()).isEqualTo(1);
         assertThat(fromNobody.err()).contains("it is not in the registry");
         assertThat(run(env, "tenants", "clone", "cl_src", "cl_src").exit()).isEqualTo(2);
         assertThat(run(env, "tenants", "clone", "cl_src", "Not-A-Schema").exit()).isEqualTo(2);
         assertThat(db.schemas()).doesNotContain("cl_new");
         // The refused copies left no trace: every tenant is still healthy, none was added.
-        Outcome status = ok(env, "status");
+        CommandLineRun status = ok(env, "status");
         assertThat(status.out()).contains("4 tenants: 4 healthy").doesNotContain("cl_new");
     }
 
@@ -347,14 +347,14 @@ class OperationsCommandLineTest {
         Map<String, String> env = env(db, "reg_drop");
         ok(env, "tenants", "create", "dr_doomed");
 
-        Outcome unconfirmed = run(env, "tenants", "drop", "dr_doomed");
-        Outcome mistyped = run(env, "tenants", "drop", "dr_doomed", "--confirm", "dr_doome");
-        Outcome publicSchema = run(env, "tenants", "drop", "public", "--confirm", "public");
-        Outcome shared = run(env, "tenants", "drop", "reg_drop", "--confirm", "reg_drop");
-        Outcome catalog = run(env, "tenants", "drop", "pg_catalog", "--confirm", "pg_catalog");
-        Outcome unknown = run(env, "tenants", "drop", "dr_never", "--confirm", "dr_never");
+        CommandLineRun unconfirmed = run(env, "tenants", "drop", "dr_doomed");
+        CommandLineRun mistyped = run(env, "tenants", "drop", "dr_doomed", "--confirm", "dr_doome");
+        CommandLineRun publicSchema = run(env, "tenants", "drop", "public", "--confirm", "public");
+        CommandLineRun shared = run(env, "tenants", "drop", "reg_drop", "--confirm", "reg_drop");
+        CommandLineRun catalog = run(env, "tenants", "drop", "pg_catalog", "--confirm", "pg_catalog");
+        CommandLineRun unknown = run(env, "tenants", "drop", "dr_never", "--confirm", "dr_never");
 
-        for (Outcome refused : List.of(unconfirmed, mistyped, publicSchema, shared, catalog)) {
+        for (CommandLineRun refused : List.of(unconfirmed, mistyped, publicSchema, shared, catalog)) {
             assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
             assertThat(refused.err().lines()).singleElement().asString().startsWith("tenantry: ");
         }
@@ -364,7 +364,7 @@ class OperationsCommandLineTest {
         assertThat(unknown.err()).contains("not in the registry").contains("nothing was dropped");
         assertThat(db.schemas()).contains("dr_doomed", "public", "reg_drop");
 
-        Outcome dropped = ok(env, "tenants", "drop", "dr_doomed", "--confirm", "dr_doomed");
+        CommandLineRun dropped = ok(env, "tenants", "drop", "dr_doomed", "--confirm", "dr_doomed");
 
         assertThat(dropped.out()).contains("Dropped tenant dr_doomed: schema \"dr_doomed\"");
         assertThat(db.schemas()).doesNotContain("dr_doomed");
@@ -381,7 +381,7 @@ class OperationsCommandLineTest {
             ok(env, "tenants", "create", "dr_roled");
             assertThat(db.column("SELECT count(*) FROM pg_roles WHERE rolname = ?", role)).containsExactly("1");
 
-            Outcome dropped = ok(env, "tenants", "drop", "dr_roled", "--confirm", "dr_roled");
+            CommandLineRun dropped = ok(env, "tenants", "drop", "dr_roled", "--confirm", "dr_roled");
 
             assertThat(dropped.out()).contains("Dropped tenant dr_roled: schema \"dr_roled\"")
                     .contains("Dropped its role \"" + role + "\" too.");
@@ -408,7 +408,7 @@ class OperationsCommandLineTest {
                 new String[] {"adopt", "--from", "public", "--to", hostile},
                 new String[] {"adopt", "--from", hostile, "--to", "public"});
         for (String[] args : commands) {
-            Outcome outcome = run(env, args);
+            CommandLineRun outcome = run(env, args);
             assertThat(outcome.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(outcome.err().lines()).as(String.join(" ", args)).singleElement().asString()
                     .startsWith("tenantry: Invalid schema");
@@ -428,7 +428,7 @@ class OperationsCommandLineTest {
         db.execute(script("V2__anon_sessions.sql"));
         db.execute("INSERT INTO public.users (id, email) VALUES (gen_random_uuid(), 'legacy@example.com')");
         try {
-            Outcome plan = ok(env, "adopt", "--from", "public", "--to", "ad_legacy", "--dry-run");
+            CommandLineRun plan = ok(env, "adopt", "--from", "public", "--to", "ad_legacy", "--dry-run");
 
             assertThat(plan.out()).startsWith("Dry run: nothing was changed.")
                     .contains("  plan> CREATE SCHEMA IF NOT EXISTS \"ad_legacy\"\n")
@@ -438,7 +438,7 @@ class OperationsCommandLineTest {
             assertThat(db.tables()).contains("public.users", "public.anon_sessions");
             assertThat(db.schemas()).doesNotContain("ad_legacy");
 
-            Outcome adopted = ok(env, "adopt", "--from", "public", "--to", "ad_legacy");
+            CommandLineRun adopted = ok(env, "adopt", "--from", "public", "--to", "ad_legacy");
 
             assertThat(adopted.out()).contains("  sql> ALTER TABLE \"public\".\"users\" SET SCHEMA \"ad_legacy\"\n")
                     .contains("Moved 2 tables from \"public\" to \"ad_legacy\": anon_sessions, users")
@@ -448,15 +448,15 @@ class OperationsCommandLineTest {
             assertThat(db.column("SELECT email FROM ad_legacy.users")).containsExactly("legacy@example.com");
             assertThat(ok(env, "verify", "ad_legacy").out()).contains("1 tenant verified: 1 ok");
 
-            Outcome nothingLeft = run(env, "adopt", "--from", "public", "--to", "ad_legacy");
+            CommandLineRun nothingLeft = run(env, "adopt", "--from", "public", "--to", "ad_legacy");
             assertThat(nothingLeft.exit()).isEqualTo(1);
             assertThat(nothingLeft.err()).contains("Nothing to adopt").contains("nothing was changed");
 
-            Outcome backPlan = ok(env, "adopt", "--from", "ad_legacy", "--to", "public", "--dry-run");
+            CommandLineRun backPlan = ok(env, "adopt", "--from", "ad_legacy", "--to", "public", "--dry-run");
             assertThat(backPlan.out()).contains("  plan> ALTER TABLE \"ad_legacy\".\"users\" SET SCHEMA \"public\"\n");
             assertThat(db.tables()).contains("ad_legacy.users");
 
-            Outcome back = ok(env, "adopt", "--from", "ad_legacy", "--to", "public");
+            CommandLineRun back = ok(env, "adopt", "--from", "ad_legacy", "--to", "public");
 
             assertThat(back.out()).contains("Moved 2 tables from \"ad_legacy\" to \"public\": anon_sessions, users")
                     .contains("  sql> DROP SCHEMA \"ad_legacy\"\n")
@@ -466,11 +466,11 @@ class OperationsCommandLineTest {
             assertThat(ok(env, "tenants", "list").out()).doesNotContain("ad_legacy");
 
             // Only the named tables move; a table present on both sides moves nothing.
-            Outcome some = ok(env, "adopt", "--from", "public", "--to", "ad_part", "--tables", "users");
+            CommandLineRun some = ok(env, "adopt", "--from", "public", "--to", "ad_part", "--tables", "users");
             assertThat(some.out()).contains("Moved 1 table from \"public\" to \"ad_part\": users");
             assertThat(db.tables()).contains("ad_part.users", "public.anon_sessions");
             db.execute("CREATE TABLE ad_part.anon_sessions (id uuid)");
-            Outcome clash = run(env, "adopt", "--from", "public", "--to", "ad_part");
+            CommandLineRun clash = run(env, "adopt", "--from", "public", "--to", "ad_part");
             assertThat(clash.exit()).isEqualTo(1);
             assertThat(clash.err().lines()).singleElement().asString().contains("exists already");
             assertThat(db.tables()).contains("public.anon_sessions");
@@ -504,7 +504,7 @@ class OperationsCommandLineTest {
                 new String[] {"tenants", "drop"})) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
-            Outcome help = run(Map.of(), args.toArray(String[]::new));
+            CommandLineRun help = run(Map.of(), args.toArray(String[]::new));
             assertThat(help.exit()).as(String.join(" ", command)).isZero();
             assertThat(help.out()).as(String.join(" ", command)).startsWith("Usage: tenantry " + String.join(" ", command))
                     .contains("Examples:", "  tenantry " + String.join(" ", command), "Exit codes: 0");

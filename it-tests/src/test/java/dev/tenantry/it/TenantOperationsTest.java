@@ -54,7 +54,7 @@ class TenantOperationsTest {
             assertThat(first.failures()).singleElement().satisfies(f -> assertThat(f.error()).contains("run_bad"));
             assertThat(db.column("SELECT count(*) FROM information_schema.columns WHERE column_name = 'nickname'"
                     + " AND table_schema LIKE 'run_%'")).containsExactly("6");
-            assertThat(db.column("SELECT count(*) FROM run_bad.flyway_schema_history WHERE version = '100'")).containsExactly("0");
+            assertThat(db.column("SELECT count(*) FROM run_bad.flyway_schema_history_app WHERE version = '100'")).containsExactly("0");
 
             MigrationReport again = provisioning.migrateAll(3, outcome -> { });
             assertThat(statuses(again)).containsEntry("run_a", TenantMigration.Status.CURRENT)
@@ -86,7 +86,7 @@ class TenantOperationsTest {
             assertThat(second.join().hasFailures()).isFalse();
         }
         for (String tenant : tenants) {
-            assertThat(db.column("SELECT count(*) FROM " + tenant + ".flyway_schema_history WHERE version = '100'"))
+            assertThat(db.column("SELECT count(*) FROM " + tenant + ".flyway_schema_history_app WHERE version = '100'"))
                     .as(tenant).containsExactly("1");
         }
     }

@@ -60,7 +60,7 @@ final class TableAdoption {
                 SchemaMigrator.lockUntilCommit(connection, sourceFirst ? to : from);
                 List<String> candidates = tables.isEmpty() ? tablesOf(connection, TemplateSchema.SCHEMA) : tables;
                 for (String table : candidates) {
-                    if (table.equals(SchemaMigrator.HISTORY_TABLE)) {
+                    if (migrator.historyTables().contains(table)) {
                         continue;
                     }
                     if (!SchemaMigrator.tableExists(connection, from, table)) {
@@ -94,14 +94,20 @@ final class TableAdoption {
                 for (String table : moved) {
                     statements.add("ALTER TABLE " + from.quoted() + "." + SchemaName.quoteIdentifier(table) + " SET SCHEMA " + to.quoted());
                 }
-                String history = SchemaMigrator.HISTORY_TABLE;
-                boolean toHasHistory = SchemaMigrator.tableExists(connection, to, history);
-                if (!toHasHistory && SchemaMigrator.tableExists(connection, from, history)) {
-                    statements.add("ALTER TABLE " + from.quoted() + "." + history + " SET SCHEMA " + to.quoted());
-                } else if (!toHasHistory && !moved.isEmpty()) {
-                    String template = TemplateSchema.SCHEMA.quoted() + "." + history;
-                    statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
-                    statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                boolean fromTemplate = false;
+                for (String history : migrator.historyTables()) {
+                    boolean toHasHistory = SchemaMigrator.tableExists(connection, to, history);
+                    if (!toHasHistory && SchemaMigrator.tableExists(connection, from, history)) {
+                        statements.add("ALTER TABLE " + from.quoted() + "." + history + " SET SCHEMA " + to.quoted());
+                    } else if (!toHasHistory && !moved.isEmpty()
+                            && SchemaMigrator.tableExists(connection, TemplateSchema.SCHEMA, history)) {
+                        String template = TemplateSchema.SCHEMA.quoted() + "." + history;
+                        statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
+                        statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                        fromTemplate = true;
+                    }
+                }
+                if (fromTemplate) {
                     // That history records every migration as applied: give the tables the storage parameters the
                     // migrations set on them (autovacuum thresholds, fillfactor), so that the record holds for those.
                     Map<String, String> parameters = SchemaCloner.storageParameters(connection, TemplateSchema.SCHEMA);

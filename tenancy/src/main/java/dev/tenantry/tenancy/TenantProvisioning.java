@@ -4,12 +4,15 @@ import dev.tenantry.core.Database;
 import dev.tenantry.core.HistoryRepair;
 import dev.tenantry.core.InvalidSchemaNameException;
 import dev.tenantry.core.MigrationFailedException;
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.core.SchemaCloner;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.SchemaRollback;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.core.UnknownTenantException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +29,9 @@ public final class TenantProvisioning {
     /** The schema new tenants are copied from by {@link #provisionFromTemplate}; never a tenant itself. */
     public static final String TEMPLATE_SCHEMA = "tenantry_template";
 
+    /** What the schema of every snapshot ({@link #snapshot}) starts with; no tenant's schema may. */
+    public static final String SNAPSHOT_PREFIX = "tenantry_snap_";
+
     private final TenantRegistry registry;
     private final TenantSchemaMapping mapping;
     private final TemplateSchema template;
@@ -38,34 +44,67 @@ public final class TenantProvisioning {
     private final SchemaGrants grants;
     private final TenantDeletion deletion;
     private final TenantPlacement placement;
+    private final TenantSnapshots snapshots;
+    private final SchemaMigrator migrator;
+    private final SchemaRollback rollback;
 
-    TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping) {
+    TenantProvisioning(Database database, SchemaMigrator migrator, TenantRegistry registry, TenantSchemaMapping mapping,
+                       ClassLoader classLoader) {
         this.registry = registry;
         this.mapping = mapping;
-        SchemaCloner cloner = new SchemaCloner(database);
+        this.migrator = migrator;
+        int retries = database.config().migrationRetries();
+        SchemaCloner cloner = new SchemaCloner(database, migrator.historyTables());
         TenantChanges changes = new TenantChanges(database, registry);
         this.template = new TemplateSchema(migrator);
-        this.creation = new TenantCreation(migrator, registry, template, cloner, changes);
+        this.grants = new SchemaGrants(database, registry);
+        this.creation = new TenantCreation(database, migrator, registry, template, cloner, changes, grants, retries);
         this.cloning = new TenantCloning(migrator, registry, mapping, cloner, changes);
         this.histories = new TenantHistories(database, migrator, registry);
-        this.migration = new MigrationRun(migrator, registry, histories, changes);
+        this.snapshots = new TenantSnapshots(database, migrator, registry, cloner, changes);
+        this.rollback = new SchemaRollback(migrator, database.admin(), classLoader);
+        this.migration = new MigrationRun(migrator, registry, histories, changes,
+                new MigrationRollback(database, migrator, rollback), snapshots, retries);
         this.repairs = new RepairRun(migrator, registry, mapping);
         this.adoption = new TableAdoption(database, migrator, registry, template);
-        this.grants = new SchemaGrants(database, registry);
         this.deletion = new TenantDeletion(database, registry);
         this.placement = new TenantPlacement(database, registry);
     }
 
     /**
      * Tenant operations without JPA, for tools such as the command line: nothing is built but what
-     * provisioning needs, and nothing is written until a tenant is provisioned or migrated.
+     * provisioning needs, and nothing is written until a tenant is provisioned or migrated. The locations are
+     * one module kept in Flyway's default history table (the model's); the configuration's own modules
+     * ({@code TENANTRY_MIGRATIONS}) follow it, and its lock timeout applies.
      *
-     * @param migrations Flyway locations of the tenant migrations
+     * @param migrations Flyway locations of the model's tenant migrations
      */
     public static TenantProvisioning open(Database database, List<String> migrations, TenantSchemaMapping mapping) {
+        List<MigrationModule> modules = new ArrayList<>();
+        modules.add(new MigrationModule("tenantry", migrations, MigrationModule.DEFAULT_HISTORY_TABLE));
+        modules.addAll(database.config().migrations());
+        ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+        return open(database, migrator(database, modules, classLoader), classLoader, mapping);
+    }
+
+    /**
+     * Tenant operations over the given migrations: every module of {@code migrator}, in its order.
+     *
+     * @param classLoader where the migrations' {@code classpath:} locations are read from (down scripts too)
+     * @see #migrator(Database, List, ClassLoader)
+     */
+    public static TenantProvisioning open(Database database, SchemaMigrator migrator, ClassLoader classLoader,
+                                          TenantSchemaMapping mapping) {
         TenantSchemaMapping guarded = refusingTenantrySchemas(mapping, database.config().sharedSchema());
-        return new TenantProvisioning(database, new SchemaMigrator(database, migrations),
-                new TenantRegistry(database, guarded), guarded);
+        return new TenantProvisioning(database, migrator, new TenantRegistry(database, guarded), guarded, classLoader);
+    }
+
+    /**
+     * The migrator of a process: these modules, in this order, read through {@code classLoader}, on the admin
+     * connections, with the configuration's lock timeout ({@code TENANTRY_MIGRATION_LOCK_TIMEOUT}).
+     */
+    public static SchemaMigrator migrator(Database database, List<MigrationModule> modules, ClassLoader classLoader) {
+        return new SchemaMigrator(database, modules, classLoader, database.config().migrationLockTimeout());
     }
 
     // Creating
@@ -91,6 +130,22 @@ public final class TenantProvisioning {
         return creation.fromTemplate(tenant, checkTenant(tenant));
     }
 
+    /**
+     * Provisions many tenants, {@code options.parallelism()} at a time, each as {@link #provision} or
+     * {@link #provisionFromTemplate} does, then hands its schema to the options' roles. Every id is checked before
+     * anything is created, so one refused id creates nothing; after that, one tenant's failure stops no other.
+     *
+     * @param progress told of each tenant's outcome as it finishes, one at a time
+     * @return every tenant's outcome, in the order they finished
+     * @throws InvalidSchemaNameException for the first refused id, before any SQL
+     */
+    public List<TenantResult<MigrationResult>> provision(List<String> tenants, ProvisionOptions options,
+                                                         Consumer<TenantResult<MigrationResult>> progress) {
+        List<String> ids = new ArrayList<>(new java.util.LinkedHashSet<>(tenants));
+        List<SchemaName> schemas = ids.stream().map(this::checkTenant).toList();
+        return creation.many(ids, schemas, options, progress);
+    }
+
     /** Creates or migrates the template schema, once per process; returns its version. */
     public String prepareTemplate() {
         return template.prepare();
@@ -109,6 +164,21 @@ public final class TenantProvisioning {
     /** Migrates one provisioned tenant to the latest version. */
     public MigrationResult migrate(String tenant) {
         return migration.one(tenant);
+    }
+
+    /**
+     * Migrates every ready tenant as the options say: to the latest version of every module, or one module to a
+     * version (down with its down scripts, every one of them checked for every tenant before any is touched);
+     * {@code parallelism} at a time; snapshotting each first if asked; retrying tenants whose lock timed out after
+     * the others. See {@link #migrateAll(int, Consumer)} for what every run guarantees.
+     */
+    public MigrationReport migrateAll(MigrationOptions options, Consumer<TenantMigration> progress) {
+        return migration.all(options, progress);
+    }
+
+    /** Migrates the named tenants as {@link #migrateAll(MigrationOptions, Consumer)} does. */
+    public MigrationReport migrate(List<String> tenants, MigrationOptions options, Consumer<TenantMigration> progress) {
+        return migration.named(tenants, options, progress);
     }
 
     /** Migrates every ready tenant; see {@link #migrateAll(Consumer)}. */
@@ -132,7 +202,7 @@ public final class TenantProvisioning {
      * @param progress told of each tenant's outcome as it finishes, from the worker threads one at a time
      */
     public MigrationReport migrateAll(int parallelism, Consumer<TenantMigration> progress) {
-        return migration.all(parallelism, progress);
+        return migrateAll(MigrationOptions.defaults().parallelism(parallelism), progress);
     }
 
     /**
@@ -141,7 +211,7 @@ public final class TenantProvisioning {
      * refused id fails on its own without stopping the others.
      */
     public MigrationReport migrate(List<String> tenants, int parallelism, Consumer<TenantMigration> progress) {
-        return migration.named(tenants, parallelism, progress);
+        return migrate(tenants, MigrationOptions.defaults().parallelism(parallelism), progress);
     }
 
     /** Migrates the named tenants one at a time; see {@link #migrate(List, int, Consumer)}. */
@@ -206,6 +276,87 @@ public final class TenantProvisioning {
      */
     public List<TenantStatus> status() {
         return histories.status();
+    }
+
+    /**
+     * Checks a target of {@link MigrationOptions#to} before any run: the module is declared, and the version is
+     * {@code 0} or one of its versions.
+     *
+     * @throws TenantryException naming the module's versions, or the declared modules
+     */
+    public void checkTarget(String module, String version) {
+        rollback.checkTarget(module, version);
+    }
+
+    /** The migrations this provisioning runs: its modules in order, their versions, the lock timeout. */
+    public SchemaMigrator migrator() {
+        return migrator;
+    }
+
+    // Snapshots
+
+    /**
+     * Takes a snapshot of a ready tenant: its schema with every row and its history, copied in one transaction into
+     * a schema of its own ({@code tenantry_snap_<time>_<schema>}) that is never served, migrated or verified.
+     *
+     * @throws SnapshotException naming the tenant and schema when the copy failed; nothing was left behind
+     */
+    public TenantSnapshot snapshot(String tenant) {
+        return snapshots.take(tenant, registry.schemaOf(tenant));
+    }
+
+    /**
+     * Snapshots many ready tenants, {@code parallelism} at a time; one tenant's failure stops no other.
+     *
+     * @param progress told of each tenant's outcome as it finishes, one at a time
+     */
+    public List<TenantResult<TenantSnapshot>> snapshot(List<String> tenants, int parallelism,
+                                                       Consumer<TenantResult<TenantSnapshot>> progress) {
+        List<TenantResult<TenantSnapshot>> results = new ArrayList<>();
+        TenantWorkers.forEach(new ArrayList<>(new java.util.LinkedHashSet<>(tenants)), parallelism, "snapshot", tenant -> {
+            TenantResult<TenantSnapshot> result;
+            try {
+                result = new TenantResult<>(tenant, snapshot(tenant), null);
+            } catch (TenantryException e) {
+                result = new TenantResult<>(tenant, null, e);
+            }
+            synchronized (results) {
+                results.add(result);
+                progress.accept(result);
+            }
+        });
+        return results;
+    }
+
+    /** Every snapshot, newest first, with the tenant it was taken of. */
+    public List<TenantSnapshot> snapshots() {
+        return snapshots.list(null);
+    }
+
+    /** The snapshots of one tenant, newest first. */
+    public List<TenantSnapshot> snapshots(String tenant) {
+        checkTenant(tenant);
+        return snapshots.list(tenant);
+    }
+
+    /**
+     * Puts a snapshot back: the tenant's schema is dropped and replaced by a copy of the snapshot (rows and history),
+     * in one transaction under both schemas' locks; the snapshot stays, so it can be restored again.
+     *
+     * @param confirmation must repeat the tenant id: a restore replaces every row of the tenant
+     * @throws SnapshotException when the snapshot is unknown, of another tenant, or the copy failed; the tenant is
+     *                           then as it was
+     */
+    public MigrationResult restore(String tenant, String snapshot, String confirmation) {
+        return snapshots.restore(tenant, checkTenant(tenant), snapshot, confirmation);
+    }
+
+    /** Drops every snapshot taken more than {@code olderThan} ago; returns what was dropped. */
+    public List<TenantSnapshot> pruneSnapshots(java.time.Duration olderThan) {
+        if (olderThan == null || olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must be zero or positive, got " + olderThan);
+        }
+        return snapshots.prune(olderThan);
     }
 
     // Moving, granting, dropping
@@ -305,6 +456,10 @@ public final class TenantProvisioning {
             if (TEMPLATE_SCHEMA.equals(schema)) {
                 throw new InvalidSchemaNameException(tenant, schema,
                         "it is Tenantry's template schema, which new tenants are copied from");
+            }
+            if (schema != null && schema.startsWith(TenantSnapshots.PREFIX)) {
+                throw new InvalidSchemaNameException(tenant, schema,
+                        "names starting with " + TenantSnapshots.PREFIX + " are Tenantry's snapshots");
             }
             return schema;
         };

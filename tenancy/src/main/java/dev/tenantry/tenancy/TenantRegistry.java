@@ -95,18 +95,51 @@ final class TenantRegistry {
             statement.setString(2, schema.value());
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                String registered = rows.getString(1);
-                if (!registered.equals(schema.value())) {
-                    throw new TenantryException("Tenant '" + tenant + "' is registered with schema \"" + registered
-                            + "\", but the mapping now gives \"" + schema + "\"; refusing to provision a second schema");
-                }
+                checkRegistered(tenant, schema, rows.getString(1));
             }
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                throw new TenantryException("Schema \"" + schema + "\" already belongs to another tenant;"
-                        + " tenant '" + tenant + "' needs a schema of its own", e);
+            TenantryException taken = schemaTaken(tenant, schema, e);
+            throw taken != null ? taken : failure("register tenant '" + tenant + "'", e);
+        }
+    }
+
+    private static void checkRegistered(String tenant, SchemaName schema, String registered) {
+        if (!registered.equals(schema.value())) {
+            throw new TenantryException("Tenant '" + tenant + "' is registered with schema \"" + registered
+                    + "\", but the mapping now gives \"" + schema + "\"; refusing to provision a second schema");
+        }
+    }
+
+    /** The schema's unique key refused the row: another tenant has it. Else {@code null}. */
+    private static TenantryException schemaTaken(String tenant, SchemaName schema, SQLException e) {
+        return "23505".equals(e.getSQLState()) ? new TenantryException("Schema \"" + schema + "\" already belongs to"
+                + " another tenant; tenant '" + tenant + "' needs a schema of its own", e) : null;
+    }
+
+    /**
+     * Registers a tenant as ready inside the caller's transaction, for a schema created in that same transaction: the
+     * tenant appears only if the schema does.
+     *
+     * @throws TenantryException when the tenant is registered with another schema, or the schema with another tenant
+     */
+    void registerReady(Connection connection, String tenant, SchemaName schema, String version) throws SQLException {
+        String sql = "INSERT INTO " + table + " AS t (tenant_id, schema_name, state, version) VALUES (?, ?, 'ready', ?)"
+                + " ON CONFLICT (tenant_id) DO UPDATE SET state = 'ready', version = EXCLUDED.version, last_error = NULL,"
+                + " updated_at = now() RETURNING schema_name";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, tenant);
+            statement.setString(2, schema.value());
+            statement.setString(3, version);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                checkRegistered(tenant, schema, rows.getString(1));
             }
-            throw failure("register tenant '" + tenant + "'", e);
+        } catch (SQLException e) {
+            TenantryException taken = schemaTaken(tenant, schema, e);
+            if (taken != null) {
+                throw taken;
+            }
+            throw e;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tenantry.tenancy;
 
 import dev.tenantry.core.Database;
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenancyMode;
@@ -102,7 +103,8 @@ public final class TenantryPersistence implements AutoCloseable {
 
         private final TenantryConfig config;
         private final List<Class<?>> managedClasses = new ArrayList<>();
-        private final List<String> migrations = new ArrayList<>();
+        private final List<MigrationModule> modules = new ArrayList<>();
+        private ClassLoader classLoader;
         private final Map<String, Object> properties = new LinkedHashMap<>();
         private TenantSchemaMapping mapping = TenantSchemaMapping.identity();
         private String persistenceUnit;
@@ -125,14 +127,31 @@ public final class TenantryPersistence implements AutoCloseable {
             return this;
         }
 
-        /** Flyway locations of the tenant migrations, such as {@code classpath:db/myapp}. */
+        /**
+         * Flyway locations of the application's tenant migrations, such as {@code classpath:db/myapp}: the
+         * {@value MigrationModule#APP} module, with its own history table ({@code flyway_schema_history_app}),
+         * migrated after the modules declared before it.
+         */
         public Builder migrations(String... locations) {
-            migrations.addAll(List.of(locations));
-            return this;
+            return migrations(List.of(locations));
         }
 
         public Builder migrations(List<String> locations) {
-            migrations.addAll(locations);
+            return module(MigrationModule.of(MigrationModule.APP, locations));
+        }
+
+        /**
+         * Declares a module of tenant migrations with a history of its own; modules migrate in the order they are
+         * declared, then those of {@code TENANTRY_MIGRATIONS}. A module declared twice gets the locations of both.
+         */
+        public Builder module(MigrationModule module) {
+            modules.add(Objects.requireNonNull(module, "module"));
+            return this;
+        }
+
+        /** Where {@code classpath:} migration locations are read from (default: the thread's context class loader). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "classLoader");
             return this;
         }
 
@@ -164,15 +183,19 @@ public final class TenantryPersistence implements AutoCloseable {
          * failure everything opened so far is closed again.
          */
         public TenantryPersistence start() {
-            if (migrations.isEmpty()) {
-                throw new IllegalStateException("No migration locations: add the model's migrations with migrations(...)");
+            List<MigrationModule> all = MigrationModule.merge(List.of(modules, config.migrations()));
+            if (all.isEmpty()) {
+                throw new IllegalStateException("No migrations: declare them with module(...) or migrations(...), or set "
+                        + TenantryConfig.MIGRATIONS);
             }
+            ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
             TenantSchemaMapping effectiveMapping = config.mode() == TenancyMode.PER_DEPLOYMENT
                     ? TenantSchemaMapping.identity() : mapping;
             Database database = Database.open(config);
             try {
                 database.checkConnection();
-                TenantProvisioning provisioning = TenantProvisioning.open(database, migrations, effectiveMapping);
+                TenantProvisioning provisioning = TenantProvisioning.open(database,
+                        TenantProvisioning.migrator(database, all, loader), loader, effectiveMapping);
                 FactoryBootstrap.Built factory = FactoryBootstrap.build(config,
                         hibernateSettings(database, provisioning.registry(), roles(database)), managedClasses, persistenceUnit);
                 try {
@@ -245,6 +268,10 @@ public final class TenantryPersistence implements AutoCloseable {
             } else {
                 settings.put(AvailableSettings.CONNECTION_PROVIDER, new DeploymentSchemaConnectionProvider(database.pool(),
                         config.deploymentSchema(), roles == null ? null : roles.apply(config.deploymentSchema())));
+            }
+            if (classLoader != null) {
+                // The application's entities may come from a loader Hibernate does not search by itself.
+                settings.put(AvailableSettings.CLASSLOADERS, List.of(classLoader));
             }
             settings.putAll(properties);
             return settings;

@@ -1,12 +1,12 @@
 package dev.tenantry.it.citus;
 
-import static dev.tenantry.it.support.CommandLine.ok;
-import static dev.tenantry.it.support.CommandLine.run;
+import static dev.tenantry.it.support.CommandLineRun.ok;
+import static dev.tenantry.it.support.CommandLineRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantry.core.Citus;
 import dev.tenantry.it.support.CitusSandbox;
-import dev.tenantry.it.support.CommandLine.Outcome;
+import dev.tenantry.it.support.CommandLineRun;
 import dev.tenantry.it.support.WithCitus;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ class CitusCommandLineTest {
         fromTemplate.addAll(tenants.subList(2, 4));
         ok(env, fromTemplate.toArray(String[]::new));
 
-        Outcome listed = ok(env, "tenants", "list");
+        CommandLineRun listed = ok(env, "tenants", "list");
         Citus.Node first = sandbox.cluster().workers().get(0);
         Citus.Node second = sandbox.cluster().workers().get(1);
         assertThat(listed.out()).containsPattern("tenant\\s+schema\\s+state\\s+version\\s+node")
@@ -42,23 +42,23 @@ class CitusCommandLineTest {
         String tenant = tenants.get(1);
         Citus.Node from = sandbox.nodeOf(tenant);
         Citus.Node to = from.equals(first) ? second : first;
-        Outcome moved = ok(env, "tenants", "move", tenant, "--to", to.toString());
+        CommandLineRun moved = ok(env, "tenants", "move", tenant, "--to", to.toString());
         assertThat(moved.out()).contains("Moving tenant " + tenant + " (schema \"" + tenant + "\") from " + from + " to " + to)
                 .contains("Moved tenant " + tenant + " from " + from + " to " + to + " in ");
         assertThat(sandbox.nodeOf(tenant)).isEqualTo(to);
         assertThat(ok(env, "tenants", "move", tenant, "--to", to.toString()).out())
                 .contains("Tenant " + tenant + " lives on " + to + " already; nothing was moved.");
 
-        Outcome nowhere = run(env, "tenants", "move", tenant, "--to", to.host() + ":1");
+        CommandLineRun nowhere = run(env, "tenants", "move", tenant, "--to", to.host() + ":1");
         assertThat(nowhere.exit()).isEqualTo(1);
         assertThat(nowhere.err()).startsWith("tenantry: ").contains("is not a node that holds tenants").contains("nothing was moved");
-        Outcome badMode = run(env, "tenants", "move", tenant, "--to", to.toString(), "--mode", "fast");
+        CommandLineRun badMode = run(env, "tenants", "move", tenant, "--to", to.toString(), "--mode", "fast");
         assertThat(badMode.exit()).isEqualTo(2);
         assertThat(badMode.err()).contains("--mode: 'fast' is not a transfer mode");
 
         ok(env, "migrate", "--all");
         ok(env, "verify");
-        Outcome rebalanced = ok(env, "rebalance");
+        CommandLineRun rebalanced = ok(env, "rebalance");
         assertThat(rebalanced.out()).containsAnyOf("The cluster is balanced", "Rebalanced in ");
     }
 
@@ -67,7 +67,7 @@ class CitusCommandLineTest {
         // The demo's tenants are prod and stage, whatever the registry: drop them afterwards only if this run made them.
         List<String> before = sandbox.column("SELECT nspname FROM pg_namespace WHERE nspname IN ('prod', 'stage')");
         try {
-            Outcome demo = ok(sandbox.environment(), "demo");
+            CommandLineRun demo = ok(sandbox.environment(), "demo");
 
             assertThat(demo.out()).contains("OK: prod's rows are invisible from stage, and stage's from prod");
             assertThat(sandbox.distributed("prod")).isTrue();
@@ -89,7 +89,7 @@ class CitusCommandLineTest {
         String tenant = sandbox.tenant("uncitused");
         ok(env, "tenants", "create", tenant);
 
-        Outcome refused = run(env, "tenants", "move", tenant, "--to", sandbox.cluster().workers().get(0).toString());
+        CommandLineRun refused = run(env, "tenants", "move", tenant, "--to", sandbox.cluster().workers().get(0).toString());
 
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("needs a Citus coordinator").contains("TENANTRY_CITUS=off").contains("nothing was moved");

@@ -178,6 +178,8 @@ public final class IsolationSoak {
         }
     }
 
+    private Timing timing = Timing.NONE;
+
     private IsolationSoak(Settings settings, EntityManagerFactory emf) {
         this.settings = settings;
         this.emf = emf;
@@ -192,7 +194,31 @@ public final class IsolationSoak {
      * @param direct plain JDBC straight to PostgreSQL (not through a pooler), for the final check
      */
     public static Result run(Settings settings, EntityManagerFactory emf, DirectConnection direct) throws Exception {
-        return new IsolationSoak(settings, emf).execute(direct);
+        return run(settings, emf, direct, Timing.NONE);
+    }
+
+    /** Told how long each transaction took; and asked, between transactions, whether to stop early. */
+    public interface Timing {
+
+        Timing NONE = new Timing() {
+        };
+
+        /** Whether the workers stop before their share of transactions is done (checked between transactions). */
+        default boolean stop() {
+            return false;
+        }
+
+        /** One transaction, started at {@code startNanos} ({@link System#nanoTime()}), took {@code nanos}; from any worker. */
+        default void transaction(long startNanos, long nanos) {
+        }
+    }
+
+    /** {@link #run(Settings, EntityManagerFactory, DirectConnection)}, timing every transaction. */
+    public static Result run(Settings settings, EntityManagerFactory emf, DirectConnection direct, Timing timing)
+            throws Exception {
+        IsolationSoak soak = new IsolationSoak(settings, emf);
+        soak.timing = timing;
+        return soak.execute(direct);
     }
 
     /** The soak size from a system property, for CI-sized and full-sized runs of the same test. */
@@ -232,7 +258,8 @@ public final class IsolationSoak {
     private void work(int workerId, int count) {
         Random random = new Random(settings.seed() * 1_000_003L + workerId);
         List<String> tenants = settings.tenants();
-        for (int n = 0; n < count; n++) {
+        for (int n = 0; n < count && !timing.stop(); n++) {
+            long started = System.nanoTime();
             String tenant = tenants.get(random.nextInt(tenants.size()));
             boolean viaScope = random.nextBoolean();
             int dice = random.nextInt(100);
@@ -261,6 +288,7 @@ public final class IsolationSoak {
                 }
             } finally {
                 transactions.increment();
+                timing.transaction(started, System.nanoTime() - started);
             }
         }
     }

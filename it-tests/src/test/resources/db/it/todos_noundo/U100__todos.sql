@@ -1,0 +1,2 @@
+-- Undoes V100: the table goes, with its rows.
+DROP TABLE todos;
