@@ -1,30 +1,16 @@
 package dev.tenantry.tenancy;
 
 import dev.tenantry.core.Database;
-import dev.tenantry.core.SchemaMigrator;
-import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenancyMode;
 import dev.tenantry.core.TenantryConfig;
-import dev.tenantry.core.TenantryException;
-import dev.tenantry.tenancy.hibernate.DeploymentSchemaConnectionProvider;
-import dev.tenantry.tenancy.hibernate.SchemaPerTenantConnectionProvider;
-import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
-import dev.tenantry.tenancy.hibernate.TenantSchemaNamingStrategy;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Persistence;
-import dev.tenantry.core.InvalidConfigurationException;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.hibernate.cfg.AvailableSettings;
+import javax.sql.DataSource;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,16 +24,11 @@ public final class TenantryPersistence implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantryPersistence.class);
 
-    private final TenantryConfig config;
-    private final Database database;
-    private final TenantProvisioning provisioning;
+    private final TenantryRuntime runtime;
     private final EntityManagerFactory entityManagerFactory;
 
-    private TenantryPersistence(TenantryConfig config, Database database, TenantProvisioning provisioning,
-                                EntityManagerFactory entityManagerFactory) {
-        this.config = config;
-        this.database = database;
-        this.provisioning = provisioning;
+    private TenantryPersistence(TenantryRuntime runtime, EntityManagerFactory entityManagerFactory) {
+        this.runtime = runtime;
         this.entityManagerFactory = entityManagerFactory;
     }
 
@@ -56,21 +37,26 @@ public final class TenantryPersistence implements AutoCloseable {
     }
 
     public TenantryConfig config() {
-        return config;
+        return runtime.config();
     }
 
     public TenancyMode mode() {
-        return config.mode();
+        return runtime.mode();
     }
 
     /** The pool and the admin connections. */
     public Database database() {
-        return database;
+        return runtime.database();
     }
 
     /** Provision, list and migrate tenants. */
     public TenantProvisioning provisioning() {
-        return provisioning;
+        return runtime.provisioning();
+    }
+
+    /** The pool for hand-written SQL, in the tenant in scope or the deployment's schema; see {@link TenantDataSource}. */
+    public DataSource dataSource() {
+        return runtime.dataSource();
     }
 
     /**
@@ -88,7 +74,7 @@ public final class TenantryPersistence implements AutoCloseable {
                 entityManagerFactory.close();
             }
         } finally {
-            database.close();
+            runtime.close();
         }
     }
 
@@ -150,100 +136,40 @@ public final class TenantryPersistence implements AutoCloseable {
         }
 
         /**
+         * Opens everything but the factory, for a framework that builds its own (Spring Boot): the pool, checked;
+         * the registry (per request) or the provisioned deployment schema (per deployment); and the settings and
+         * DataSource with which that factory works per tenant. The entity classes, persistence unit and properties
+         * given to this builder are for {@link #start()} only. On any failure everything opened so far is closed.
+         */
+        public TenantryRuntime open() {
+            return TenantryRuntime.open(config, migrations, mapping);
+        }
+
+        /**
          * Opens the pool, checks the connection, installs the registry, provisions the deployment schema
          * when the mode and settings ask for it, and builds the EntityManagerFactory. On any failure
          * everything opened so far is closed again.
          */
         public TenantryPersistence start() {
-            if (migrations.isEmpty()) {
-                throw new IllegalStateException("No migration locations: add the model's migrations with migrations(...)");
+            if (persistenceUnit == null && managedClasses.isEmpty()) {
+                throw new IllegalStateException("No entity classes: add them with managedClasses(...) or name a persistenceUnit(...)");
             }
-            TenantSchemaMapping effectiveMapping = config.mode() == TenancyMode.PER_DEPLOYMENT
-                    ? TenantSchemaMapping.identity() : mapping;
-            Database database = Database.open(config);
+            TenantryRuntime runtime = open();
             try {
-                database.checkConnection();
-                TenantProvisioning provisioning = TenantProvisioning.open(database, migrations, effectiveMapping);
-                TenantRegistry registry = provisioning.registry();
-                SchemaName deploymentSchema = config.deploymentSchema();
-                if (config.mode() == TenancyMode.PER_REQUEST) {
-                    provisioning.installRegistry();
-                }
-                if (config.mode() == TenancyMode.PER_DEPLOYMENT) {
-                    prepareDeploymentSchema(database, provisioning, deploymentSchema);
-                }
-                Tenants.useMapping(provisioning.mapping());
-                EntityManagerFactory factory = buildFactory(hibernateSettings(database, registry, roles(database)));
+                Map<String, Object> settings = runtime.hibernateSettings();
+                settings.putAll(properties);
+                EntityManagerFactory factory = buildFactory(settings);
                 LOG.info("Tenantry started: {}", config);
-                return new TenantryPersistence(config, database, provisioning, factory);
+                return new TenantryPersistence(runtime, factory);
             } catch (RuntimeException e) {
-                database.close();
+                runtime.close();
                 throw e;
             }
-        }
-
-        private void prepareDeploymentSchema(Database database, TenantProvisioning provisioning, SchemaName schema) {
-            if (config.autoProvision()) {
-                provisioning.provisionDeployment(schema);
-                return;
-            }
-            try (Connection connection = database.pool().getConnection()) {
-                if (!SchemaMigrator.schemaExists(connection, schema)) {
-                    throw new TenantryException("Schema \"" + schema + "\" (DATABASE_SCHEMA) does not exist and "
-                            + TenantryConfig.AUTO_PROVISION + " is false; create it with: tenantry tenants create " + schema);
-                }
-            } catch (SQLException e) {
-                throw new TenantryException("Cannot check schema \"" + schema + "\": " + e.getMessage(), e);
-            }
-        }
-
-        /** With tenant roles on, the quoted role of each schema, remembered; else {@code null}. */
-        private Function<SchemaName, String> roles(Database database) {
-            if (!config.tenantRoles()) {
-                return null;
-            }
-            if (config.mode() == TenancyMode.PER_DEPLOYMENT && config.deploymentSchema().isPublic()) {
-                throw new InvalidConfigurationException(TenantryConfig.TENANT_ROLES,
-                        "tenant roles need a schema of their own; set DATABASE_SCHEMA or use per-request mode");
-            }
-            String databaseName;
-            try (Connection connection = database.admin().getConnection();
-                 Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT current_database()")) {
-                rows.next();
-                databaseName = rows.getString(1);
-            } catch (SQLException e) {
-                throw new TenantryException("Cannot read the database name for tenant roles: " + e.getMessage(), e);
-            }
-            Map<SchemaName, String> known = new ConcurrentHashMap<>();
-            return schema -> known.computeIfAbsent(schema, s -> TenantRoles.quotedRoleFor(s, databaseName));
-        }
-
-        private Map<String, Object> hibernateSettings(Database database, TenantRegistry registry,
-                                                      Function<SchemaName, String> roles) {
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put(AvailableSettings.PHYSICAL_NAMING_STRATEGY, new TenantSchemaNamingStrategy());
-            settings.put(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "none");
-            settings.put(AvailableSettings.HBM2DDL_AUTO, "none");
-            if (config.mode() == TenancyMode.PER_REQUEST) {
-                settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER,
-                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf, roles,
-                                SchemaPerTenantConnectionProvider.RESOLVED_TEXTS));
-                settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
-            } else {
-                settings.put(AvailableSettings.CONNECTION_PROVIDER, new DeploymentSchemaConnectionProvider(database.pool(),
-                        config.deploymentSchema(), roles == null ? null : roles.apply(config.deploymentSchema())));
-            }
-            settings.putAll(properties);
-            return settings;
         }
 
         private EntityManagerFactory buildFactory(Map<String, Object> settings) {
             if (persistenceUnit != null) {
                 return Persistence.createEntityManagerFactory(persistenceUnit, settings);
-            }
-            if (managedClasses.isEmpty()) {
-                throw new IllegalStateException("No entity classes: add them with managedClasses(...) or name a persistenceUnit(...)");
             }
             return new HibernatePersistenceConfiguration("tenantry")
                     .managedClasses(managedClasses)
