@@ -250,7 +250,7 @@ public final class TenantProvisioning {
                 toMigrate.add(info);
             }
         }
-        runInParallel(toMigrate, parallelism, info -> record.accept(migrateOne(info.tenant(), info.schema())));
+        runInParallel(toMigrate, parallelism, "tenantry-migrate-", info -> record.accept(migrateOne(info.tenant(), info.schema())));
         List<TenantMigration> sorted = new ArrayList<>(outcomes);
         sorted.sort(java.util.Comparator.comparing(TenantMigration::tenant));
         MigrationReport report = new MigrationReport(sorted);
@@ -258,7 +258,8 @@ public final class TenantProvisioning {
         return report;
     }
 
-    private static <T> void runInParallel(List<T> items, int parallelism, Consumer<T> work) {
+    /** Runs {@code work} on each item, {@code parallelism} at a time on daemon threads named {@code threadName} + n. */
+    static <T> void runInParallel(List<T> items, int parallelism, String threadName, Consumer<T> work) {
         if (items.isEmpty()) {
             return;
         }
@@ -269,7 +270,7 @@ public final class TenantProvisioning {
         java.util.concurrent.atomic.AtomicInteger threadNumber = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(
                 Math.min(parallelism, items.size()), runnable -> {
-                    Thread thread = new Thread(runnable, "tenantry-migrate-" + threadNumber.incrementAndGet());
+                    Thread thread = new Thread(runnable, threadName + threadNumber.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 });
@@ -581,6 +582,15 @@ public final class TenantProvisioning {
 
     private static String quoteIdent(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * The tenants this process refuses with {@link dev.tenantry.core.TenantUnavailableException} because their
+     * migration failed here (their registry state stays ready: the schema was rolled back), each with the failure.
+     * A later successful migration of the tenant serves it again.
+     */
+    public Map<String, String> unavailable() {
+        return registry.unavailable();
     }
 
     /** Every tenant in the registry, ready or not, in tenant order. */

@@ -152,6 +152,11 @@ public final class TenantryRuntime implements AutoCloseable {
         return provisioning;
     }
 
+    /** Runs a job in every ready tenant, inside its scope (scheduled work). */
+    public AllTenants allTenants() {
+        return new AllTenants(provisioning);
+    }
+
     /**
      * The pool as a DataSource whose connections work in the tenant in scope (per request) or the deployment's
      * schema (per deployment); see {@link TenantDataSource}.
