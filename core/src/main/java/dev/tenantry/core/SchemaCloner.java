@@ -175,7 +175,7 @@ public final class SchemaCloner {
         }
         // LIKE copies indexes' storage parameters but not the table's own (autovacuum thresholds, fillfactor).
         for (Map.Entry<String, String> p : storageParameters(connection, source).entrySet()) {
-            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + quoteIdent(p.getKey()) + " SET (" + p.getValue() + ")");
+            execute(connection, log, "ALTER TABLE " + target.quoted() + "." + SchemaName.quoteIdentifier(p.getKey()) + " SET (" + p.getValue() + ")");
         }
         long copied = 0;
         for (String table : tables) {
@@ -348,10 +348,6 @@ public final class SchemaCloner {
             parameters.put(row[0], row[1]);
         }
         return parameters;
-    }
-
-    private static String quoteIdent(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     private static List<String[]> rowsOf(Connection connection, String sql, String schema, int columns) throws SQLException {

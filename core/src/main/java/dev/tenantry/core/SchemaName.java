@@ -82,6 +82,11 @@ public final class SchemaName implements Comparable<SchemaName> {
         return this == PUBLIC;
     }
 
+    /** Any other identifier (a table, a role) as SQL: double-quoted, inner quotes doubled. */
+    public static String quoteIdentifier(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
     @Override
     public int compareTo(SchemaName other) {
         return value.compareTo(other.value);

@@ -32,6 +32,7 @@ public final class TenantryConfig {
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
+    public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -61,6 +62,7 @@ public final class TenantryConfig {
     private final boolean tenantRoles;
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
+    private final boolean requireSchema;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -81,6 +83,7 @@ public final class TenantryConfig {
         this.tenantRoles = b.tenantRoles;
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
+        this.requireSchema = b.requireSchema;
     }
 
     /** Settings read from the process environment, validated. */
@@ -195,6 +198,15 @@ public final class TenantryConfig {
                 Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
     }
 
+    /**
+     * Whether every entity must name its schema ({@code TENANTRY_REQUIRE_SCHEMA}): the tenant's,
+     * {@code TenantSchema.LOGICAL}, or a shared one. Off by default, and then an entity that names no schema
+     * belongs to the tenant; on, such an entity is refused when the persistence layer starts.
+     */
+    public boolean requireSchema() {
+        return requireSchema;
+    }
+
     /** A copy of this configuration with some settings changed. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -217,6 +229,7 @@ public final class TenantryConfig {
         b.tenantRoles = tenantRoles;
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
+        b.requireSchema = requireSchema;
         return b;
     }
 
@@ -252,6 +265,7 @@ public final class TenantryConfig {
         private DatabaseUrl adminDatabaseUrl;
         /** Null means the default of the mode. */
         private Integer statementCache;
+        private boolean requireSchema;
 
         private Builder() {
         }
@@ -277,6 +291,7 @@ public final class TenantryConfig {
             ifSet(env, TENANT_ROLES, v -> tenantRoles(SettingParsers.bool(TENANT_ROLES, v)));
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
+            ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
             return this;
         }
 
@@ -437,6 +452,15 @@ public final class TenantryConfig {
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_REQUIRE_SCHEMA}: refuse, when the persistence layer starts, every entity that names no
+         * schema (default false: such an entity belongs to the tenant, as if it named {@code TenantSchema.LOGICAL}).
+         */
+        public Builder requireSchema(boolean requireSchema) {
+            this.requireSchema = requireSchema;
             return this;
         }
 

@@ -232,6 +232,15 @@ class TenantryConfigTest {
         assertThat(fromEnv("TENANTRY_AUTO_PROVISION", value).autoProvision()).isEqualTo(expected);
     }
 
+    @Test
+    void requireSchemaIsOffUnlessSet() {
+        assertThat(fromEnv().requireSchema()).isFalse();
+        assertThat(fromEnv("TENANTRY_REQUIRE_SCHEMA", "true").requireSchema()).isTrue();
+        assertThat(TenantryConfig.builder().databaseUrl(URL).requireSchema(true).build().requireSchema()).isTrue();
+        assertThat(fromEnv("TENANTRY_REQUIRE_SCHEMA", "yes").toBuilder().build().requireSchema()).isTrue();
+        assertThat(refusedEnv("TENANTRY_REQUIRE_SCHEMA", "maybe").setting()).isEqualTo("TENANTRY_REQUIRE_SCHEMA");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "500ms, PT0.5S",

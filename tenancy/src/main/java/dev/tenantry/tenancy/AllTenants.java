@@ -78,14 +78,12 @@ public final class AllTenants {
      * @param name what the job is, for the log and the report
      */
     public Report run(String name, int parallelism, Job job) {
-        if (parallelism < 1) {
-            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
-        }
+        TenantWorkers.checkParallelism(parallelism);
         Objects.requireNonNull(job, "job");
         List<String> tenants = provisioning.list().stream().filter(TenantInfo::ready).map(TenantInfo::tenant).toList();
         java.util.Set<String> unavailable = provisioning.unavailable().keySet();
         List<Outcome> outcomes = new ArrayList<>();
-        TenantProvisioning.runInParallel(tenants, parallelism, "tenantry-job-", tenant -> {
+        TenantWorkers.forEach(tenants, parallelism, "job", tenant -> {
             Outcome outcome = unavailable.contains(tenant)
                     ? new Outcome(tenant, Outcome.Status.SKIPPED, Duration.ZERO, null)
                     : runIn(name, tenant, job);

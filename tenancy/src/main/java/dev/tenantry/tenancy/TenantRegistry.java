@@ -35,6 +35,7 @@ final class TenantRegistry {
     private final ConcurrentMap<String, SchemaName> readySchemas = new ConcurrentHashMap<>();
     /** Tenants whose migration failed in this process, with why: refused here until a migration succeeds. */
     private final ConcurrentMap<String, String> unavailable = new ConcurrentHashMap<>();
+    private volatile boolean installed;
 
     TenantRegistry(Database database, TenantSchemaMapping mapping) {
         this.database = database;
@@ -43,10 +44,17 @@ final class TenantRegistry {
         this.table = shared.quoted() + ".tenants";
     }
 
-    /** Creates the shared schema and the registry table, or brings them up to date. */
+    /** Creates the shared schema and the registry table, or brings them up to date, once per process. */
     void install() {
-        new SchemaMigrator(database.admin(), List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
-                .provision(null, shared);
+        if (!installed) {
+            synchronized (this) {
+                if (!installed) {
+                    new SchemaMigrator(database.admin(), List.of(REGISTRY_MIGRATIONS), TenantRegistry.class.getClassLoader())
+                            .provision(null, shared);
+                    installed = true;
+                }
+            }
+        }
     }
 
     SchemaName sharedSchema() {
@@ -133,6 +141,15 @@ final class TenantRegistry {
     /** The tenants this process refuses because their migration failed here, with the failure. */
     Map<String, String> unavailable() {
         return Map.copyOf(unavailable);
+    }
+
+    /** Whether a schema of this name exists, whatever it holds and whether or not a tenant owns it. */
+    boolean schemaExists(SchemaName schema) {
+        try (Connection connection = database.pool().getConnection()) {
+            return SchemaMigrator.schemaExists(connection, schema);
+        } catch (SQLException e) {
+            throw new TenantryException("Cannot check schema " + schema.quoted() + ": " + e.getMessage(), e);
+        }
     }
 
     Optional<TenantInfo> find(String tenant) {

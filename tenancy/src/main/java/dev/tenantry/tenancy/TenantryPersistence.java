@@ -4,14 +4,12 @@ import dev.tenantry.core.Database;
 import dev.tenantry.core.TenancyMode;
 import dev.tenantry.core.TenantryConfig;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.Persistence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +24,12 @@ public final class TenantryPersistence implements AutoCloseable {
 
     private final TenantryRuntime runtime;
     private final EntityManagerFactory entityManagerFactory;
+    private final TenantMapping mapping;
 
-    private TenantryPersistence(TenantryRuntime runtime, EntityManagerFactory entityManagerFactory) {
+    private TenantryPersistence(TenantryRuntime runtime, FactoryBootstrap.Built factory) {
         this.runtime = runtime;
-        this.entityManagerFactory = entityManagerFactory;
+        this.entityManagerFactory = factory.factory();
+        this.mapping = factory.mapping();
     }
 
     public static Builder builder(TenantryConfig config) {
@@ -67,6 +67,11 @@ public final class TenantryPersistence implements AutoCloseable {
         return entityManagerFactory;
     }
 
+    /** Where the entity model's tables and sequences live: in the tenant's schema, or shared. */
+    public TenantMapping mapping() {
+        return mapping;
+    }
+
     @Override
     public void close() {
         try {
@@ -92,7 +97,10 @@ public final class TenantryPersistence implements AutoCloseable {
             this.config = Objects.requireNonNull(config, "config");
         }
 
-        /** Entity classes of the model; tenant-scoped ones use {@code @Table(schema = TenantSchema.LOGICAL)}. */
+        /**
+         * Entity classes of the model. An entity that names no schema, or {@code TenantSchema.LOGICAL}, is the tenant's;
+         * one shared by all tenants names its schema.
+         */
         public Builder managedClasses(Class<?>... classes) {
             managedClasses.addAll(List.of(classes));
             return this;
@@ -138,43 +146,38 @@ public final class TenantryPersistence implements AutoCloseable {
         /**
          * Opens everything but the factory, for a framework that builds its own (Spring Boot): the pool, checked;
          * the registry (per request) or the provisioned deployment schema (per deployment); and the settings and
-         * DataSource with which that factory works per tenant. The entity classes, persistence unit and properties
-         * given to this builder are for {@link #start()} only. On any failure everything opened so far is closed.
+         * DataSource with which that factory works per tenant ({@link TenantryRuntime}). The entity classes,
+         * persistence unit and properties given to this builder are for {@link #start()} only. On any failure
+         * everything opened so far is closed.
          */
         public TenantryRuntime open() {
             return TenantryRuntime.open(config, migrations, mapping);
         }
 
         /**
-         * Opens the pool, checks the connection, installs the registry, provisions the deployment schema
-         * when the mode and settings ask for it, and builds the EntityManagerFactory. On any failure
-         * everything opened so far is closed again.
+         * Opens the pool, checks the connection, builds the EntityManagerFactory and checks its mapping, then installs
+         * the registry and provisions the deployment schema when the mode and settings ask for it. A mapping that is
+         * refused ({@link SchemaMappingException}) is refused before anything is written to the database. On any
+         * failure everything opened so far is closed again.
          */
         public TenantryPersistence start() {
-            if (persistenceUnit == null && managedClasses.isEmpty()) {
-                throw new IllegalStateException("No entity classes: add them with managedClasses(...) or name a persistenceUnit(...)");
-            }
-            TenantryRuntime runtime = open();
+            TenantryRuntime runtime = TenantryRuntime.connect(config, migrations, mapping);
             try {
                 Map<String, Object> settings = runtime.hibernateSettings();
                 settings.putAll(properties);
-                EntityManagerFactory factory = buildFactory(settings);
+                FactoryBootstrap.Built factory = FactoryBootstrap.build(config, settings, managedClasses, persistenceUnit);
+                try {
+                    runtime.prepare();
+                } catch (RuntimeException e) {
+                    factory.factory().close();
+                    throw e;
+                }
                 LOG.info("Tenantry started: {}", config);
                 return new TenantryPersistence(runtime, factory);
             } catch (RuntimeException e) {
                 runtime.close();
                 throw e;
             }
-        }
-
-        private EntityManagerFactory buildFactory(Map<String, Object> settings) {
-            if (persistenceUnit != null) {
-                return Persistence.createEntityManagerFactory(persistenceUnit, settings);
-            }
-            return new HibernatePersistenceConfiguration("tenantry")
-                    .managedClasses(managedClasses)
-                    .properties(settings)
-                    .createEntityManagerFactory();
         }
     }
 }

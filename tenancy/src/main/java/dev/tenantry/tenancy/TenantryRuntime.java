@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import jakarta.persistence.EntityManagerFactory;
 import javax.sql.DataSource;
 import org.hibernate.boot.model.naming.PhysicalNamingStrategy;
 import org.hibernate.boot.model.naming.PhysicalNamingStrategyStandardImpl;
@@ -74,6 +75,18 @@ public final class TenantryRuntime implements AutoCloseable {
      * failure the pool is closed again.
      */
     static TenantryRuntime open(TenantryConfig config, List<String> migrations, TenantSchemaMapping mapping) {
+        TenantryRuntime runtime = connect(config, migrations, mapping);
+        try {
+            runtime.prepare();
+            return runtime;
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    /** Opens and checks the pool and reads what the settings need, writing nothing; {@link #prepare()} writes. */
+    static TenantryRuntime connect(TenantryConfig config, List<String> migrations, TenantSchemaMapping mapping) {
         if (migrations.isEmpty()) {
             throw new IllegalStateException("No migration locations: add the model's migrations with migrations(...)");
         }
@@ -83,17 +96,21 @@ public final class TenantryRuntime implements AutoCloseable {
         try {
             database.checkConnection();
             TenantProvisioning provisioning = TenantProvisioning.open(database, migrations, effectiveMapping);
-            if (config.mode() == TenancyMode.PER_REQUEST) {
-                provisioning.installRegistry();
-            } else {
-                prepareDeploymentSchema(config, database, provisioning);
-            }
-            Tenants.useMapping(provisioning.mapping());
             return new TenantryRuntime(config, database, provisioning, roles(config, database));
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    /** Installs the registry (per request) or prepares the deployment schema, and the mapping for tenant scopes. */
+    void prepare() {
+        if (config.mode() == TenancyMode.PER_REQUEST) {
+            provisioning.installRegistry();
+        } else {
+            prepareDeploymentSchema(config, database, provisioning);
+        }
+        Tenants.useMapping(provisioning.mapping());
     }
 
     private static void prepareDeploymentSchema(TenantryConfig config, Database database, TenantProvisioning provisioning) {
@@ -172,10 +189,11 @@ public final class TenantryRuntime implements AutoCloseable {
 
     /**
      * The Hibernate settings that make a factory work per tenant (per request) or in the deployment's schema:
-     * Tenantry's connection provider over the pool, the tenant resolver of {@link Tenants} scopes, the naming
-     * strategy that maps {@code TenantSchema.LOGICAL} to the placeholder, and no schema generation (tables come
-     * from migrations). Lay them over the factory's own settings; every call returns a new map holding the same
-     * provider, so that all factories built from it share one pool and one set of resolved texts.
+     * Tenantry's connection provider over the pool, the tenant resolver of {@link Tenants} scopes, the tenant's
+     * placeholder as the default schema of every table and sequence that names none, the naming strategy that maps
+     * {@code TenantSchema.LOGICAL} to it, and no schema generation (tables come from migrations). Every call returns
+     * a new map holding the same provider, so that all factories built from it share one pool and one set of
+     * resolved texts. Use {@link #layOver} to apply them to a factory's own settings, and {@link #verify} the factory.
      *
      * @param names the naming strategy for every other name (Spring Boot's snake case, for instance)
      */
@@ -190,7 +208,30 @@ public final class TenantryRuntime implements AutoCloseable {
         } else {
             settings.put(AvailableSettings.CONNECTION_PROVIDER, deploymentConnections);
         }
+        settings.putAll(FactoryBootstrap.tenantSettings());
         return settings;
+    }
+
+    /**
+     * Lays {@link #hibernateSettings(PhysicalNamingStrategy)} over a factory's own settings. A default schema of the
+     * factory's own is refused: it would decide where every table naming no schema lives, for all tenants at once.
+     *
+     * @param where how the user set them, for the message (such as {@code spring.jpa.properties})
+     * @throws InvalidConfigurationException for a default schema other than the tenant's
+     */
+    public void layOver(Map<String, Object> factorySettings, PhysicalNamingStrategy names, String where) {
+        FactoryBootstrap.refuseOwnDefaultSchema(factorySettings, where);
+        factorySettings.putAll(hibernateSettings(names));
+    }
+
+    /**
+     * Checks a factory built with these settings once it stands: reads where its tables and sequences went, refuses
+     * what cannot be made safe and reports what all tenants share, as {@link TenantryPersistence.Builder#start()} does.
+     *
+     * @throws SchemaMappingException naming each entity that cannot be placed safely
+     */
+    public TenantMapping verify(EntityManagerFactory factory) {
+        return FactoryBootstrap.verify(config, factory);
     }
 
     /** Closes the pool. Close the factories built with {@link #hibernateSettings} first. */

@@ -3,6 +3,7 @@ package dev.tenantry.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantry.entities.Tenantry;
+import dev.tenantry.it.app.AppModel;
 import dev.tenantry.it.support.IsolationSoak;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The isolation soak straight against PostgreSQL: many threads over a pool smaller than the number of
- * threads, so every connection serves many tenants in turn. Sized by {@code -Dsoak.transactions}
+ * threads, so every connection serves many tenants in turn. Every write also writes a note, an entity that names
+ * no schema, while {@code public} holds the same tables from a single-schema run. Sized by {@code -Dsoak.transactions}
  * (default 5,000; the {@code reliability} profile runs 100,000).
  */
 @WithPostgres
@@ -26,12 +28,15 @@ class IsolationSoakTest {
     @Test
     void manyThreadsAndTenantsOverOneSmallPoolNeverCrossTenantsAndLoseNothing(TestDatabase db) throws Exception {
         List<String> tenants = IsolationSoak.tenants("soak_", TENANTS);
-        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().poolMaxSize(4).build())) {
+        AppModel.leaveSingleSchemaRunInPublic(db);
+        List<String> publicBefore = AppModel.rowsIn(db, "public");
+        try (TenantryPersistence tenantry = Tenantry.builder(db.config().perRequest().poolMaxSize(4).build())
+                .managedClasses(AppModel.ENTITIES).migrations(AppModel.MIGRATIONS).start()) {
             tenants.forEach(tenantry.provisioning()::provision);
 
             IsolationSoak.Result result = IsolationSoak.run(
-                    new IsolationSoak.Settings("tenantry, direct, pool 4", TRANSACTIONS, THREADS, tenants, 42,
-                            TenantSchema.PLACEHOLDER + ".users"),
+                    new IsolationSoak.Settings("tenantry, direct, pool 4, users and notes", TRANSACTIONS, THREADS, tenants, 42,
+                            TenantSchema.PLACEHOLDER + ".users", true),
                     tenantry.entityManagerFactory(), db::connect);
             System.out.println(result.summary());
 
@@ -46,6 +51,7 @@ class IsolationSoakTest {
             assertThat(result.rowsPerTenant()).as("rows per tenant, exactly as committed")
                     .isEqualTo(result.committedPerTenant());
             assertThat(db.tables()).doesNotContain("public.users");
+            assertThat(AppModel.rowsIn(db, "public")).as("public's notes, left by a single-schema run").isEqualTo(publicBefore);
         }
     }
 }

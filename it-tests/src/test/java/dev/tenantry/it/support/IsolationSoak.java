@@ -2,6 +2,7 @@ package dev.tenantry.it.support;
 
 import dev.tenantry.entities.User;
 import dev.tenantry.entities.Users;
+import dev.tenantry.it.app.Note;
 import dev.tenantry.tenancy.Tenants;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -49,17 +50,32 @@ import org.hibernate.jpa.HibernateHints;
  * </ul>
  * Half the transactions choose their tenant with {@code Tenants.in}, half with the
  * {@code org.hibernate.tenantId} property. Randomness is seeded per worker.
+ *
+ * <p>With {@link Settings#notes()}, every write also persists a {@link Note}, an entity that names no schema and takes
+ * its id from a sequence that names none, tagged with its tenant; scans read the newest notes and count them the same
+ * way, and the read-back checks each tenant's {@code notes} table too.
  */
 public final class IsolationSoak {
 
-    /** What one run is asked to do. */
+    /**
+     * What one run is asked to do.
+     *
+     * @param notes whether the factory also maps {@link Note} (and the tenants' schemas hold its {@code notes} table),
+     *              to be written and read alongside the users
+     */
     public record Settings(String label, int transactions, int threads, List<String> tenants, long seed,
-                           String nativeUsersTable) {
+                           String nativeUsersTable, boolean notes) {
         public Settings {
             tenants = List.copyOf(tenants);
             if (tenants.size() < 2) {
                 throw new IllegalArgumentException("a soak needs at least two tenants");
             }
+        }
+
+        /** Users only. */
+        public Settings(String label, int transactions, int threads, List<String> tenants, long seed,
+                        String nativeUsersTable) {
+            this(label, transactions, threads, tenants, seed, nativeUsersTable, false);
         }
     }
 
@@ -270,6 +286,9 @@ public final class IsolationSoak {
         ledger.attemptedCount.incrementAndGet();
         UUID id = inTenant(tenant, viaScope, em -> {
             User user = new Users(em).create(email, tenant);
+            if (settings.notes()) {
+                em.persist(new Note(tenant));
+            }
             em.flush();
             return user.id();
         });
@@ -315,11 +334,14 @@ public final class IsolationSoak {
     private void scan(String tenant, boolean viaScope) {
         TenantLedger ledger = ledgers.get(tenant);
         long lower = ledger.committedCount.get();
-        record Scan(List<User> newest, long count) {
+        record Scan(List<User> newest, long count, List<String> newestNotes, long notes) {
         }
         Scan scan = inTenant(tenant, viaScope, em -> new Scan(
                 em.createQuery("select u from User u order by u.id desc", User.class).setMaxResults(SCAN_SIZE).getResultList(),
-                new Users(em).count()));
+                new Users(em).count(),
+                settings.notes() ? em.createQuery("select n.body from Note n order by n.id desc", String.class)
+                        .setMaxResults(SCAN_SIZE).getResultList() : List.of(),
+                settings.notes() ? em.createQuery("select count(n) from Note n", Long.class).getSingleResult() : lower));
         long upper = ledger.attemptedCount.get();
         reads.increment();
         String domain = "@" + tenant + ".example";
@@ -329,6 +351,14 @@ public final class IsolationSoak {
             }
         }
         if (scan.count() < lower || scan.count() > upper) {
+            countsOutOfBounds.increment();
+        }
+        for (String body : scan.newestNotes()) {
+            if (!tenant.equals(body)) {
+                foreignRowsRead.increment();
+            }
+        }
+        if (scan.notes() < lower || scan.notes() > upper) {
             countsOutOfBounds.increment();
         }
     }
@@ -372,6 +402,17 @@ public final class IsolationSoak {
                 for (UUID id : committed) {
                     if (!present.contains(id)) {
                         lost++;
+                    }
+                }
+                if (settings.notes()) {
+                    // Each committed write committed one note with it, so the tenant's notes are exactly as many.
+                    try (ResultSet rows = statement.executeQuery("select count(*) filter (where body = '" + ledger.tenant
+                            + "'), count(*) filter (where body <> '" + ledger.tenant + "') from \"" + ledger.tenant + "\".notes")) {
+                        rows.next();
+                        long own = rows.getLong(1);
+                        foreignAtEnd += rows.getLong(2);
+                        lost += Math.max(0, committed.size() - own);
+                        unexpected += Math.max(0, own - committed.size());
                     }
                 }
             }

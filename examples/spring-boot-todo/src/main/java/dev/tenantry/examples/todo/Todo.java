@@ -1,6 +1,5 @@
 package dev.tenantry.examples.todo;
 
-import dev.tenantry.tenancy.hibernate.TenantSchema;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -9,9 +8,12 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** One todo of one tenant; the table lives in every tenant's schema. */
+/**
+ * One todo of one tenant: a plain JPA entity. It names no schema, so its table is the tenant's (Tenantry makes the
+ * tenant's schema Hibernate's default); {@code V100__todos.sql} creates it in every tenant schema.
+ */
 @Entity
-@Table(name = "todos", schema = TenantSchema.LOGICAL)
+@Table(name = "todos")
 public class Todo {
 
     @Id

@@ -13,9 +13,10 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Lays Tenantry's Hibernate settings over Boot's, last of the customizers: Tenantry's connection provider over
- * the pool, the tenant resolver of tenant scopes, and a naming strategy that maps {@code TenantSchema.LOGICAL} to
- * the placeholder and hands every other name to the strategy Boot chose (snake case, or the app's own). Schema
- * generation is refused at start-up: tables come from each tenant's migrations.
+ * the pool, the tenant resolver of tenant scopes, the tenant's schema as the default of every table and sequence
+ * that names none, and a naming strategy that maps {@code TenantSchema.LOGICAL} to the tenant's schema and hands
+ * every other name to the strategy Boot chose (snake case, or the app's own). Schema generation and a default
+ * schema of the app's own are refused at start-up: tables come from each tenant's migrations.
  */
 public final class TenantryHibernatePropertiesCustomizer implements HibernatePropertiesCustomizer, Ordered {
 
@@ -31,7 +32,7 @@ public final class TenantryHibernatePropertiesCustomizer implements HibernatePro
         refuseSchemaGeneration(properties, AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION,
                 "spring.jpa.properties." + AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION);
         PhysicalNamingStrategy names = namingStrategy(properties.get(AvailableSettings.PHYSICAL_NAMING_STRATEGY));
-        properties.putAll(runtime.hibernateSettings(names));
+        runtime.layOver(properties, names, "spring.jpa.properties");
     }
 
     private static void refuseSchemaGeneration(Map<String, Object> properties, String setting, String property) {

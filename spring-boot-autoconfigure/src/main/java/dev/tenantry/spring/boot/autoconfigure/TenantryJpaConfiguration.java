@@ -2,6 +2,9 @@ package dev.tenantry.spring.boot.autoconfigure;
 
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.tenancy.TenantryRuntime;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,6 +25,16 @@ class TenantryJpaConfiguration {
     @ConditionalOnMissingBean
     TenantryHibernatePropertiesCustomizer tenantryHibernatePropertiesCustomizer(TenantryRuntime runtime) {
         return new TenantryHibernatePropertiesCustomizer(runtime);
+    }
+
+    /**
+     * Checks each EntityManagerFactory once the context stands, before the web server takes requests: where its
+     * tables and sequences went, refusing at start-up what cannot be placed in the tenant's schema safely.
+     */
+    @Bean
+    static SmartInitializingSingleton tenantryMappingCheck(ObjectProvider<TenantryRuntime> runtime,
+                                                            ObjectProvider<EntityManagerFactory> factories) {
+        return () -> factories.orderedStream().forEach(factory -> runtime.getObject().verify(factory));
     }
 
     /** Adds {@code User} and {@code AnonSession} to whatever Boot scanned, so an app's own {@code @EntityScan} keeps them. */

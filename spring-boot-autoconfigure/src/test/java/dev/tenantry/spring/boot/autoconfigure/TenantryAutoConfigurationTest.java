@@ -208,6 +208,27 @@ class TenantryAutoConfigurationTest {
     }
 
     @Test
+    void aDefaultSchemaOfTheAppsOwnIsRefusedAtStartUp() {
+        perRequest().withPropertyValues("spring.jpa.properties.hibernate.default_schema=public").run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause()
+                        .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("spring.jpa.properties"));
+    }
+
+    @Test
+    void anEntityNamingNoSchemaIsTheTenantsUnderBootToo() {
+        perRequest().withUserConfiguration(PlainEntityApp.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            context.getBean(TenantProvisioning.class).provision("ac_plain");
+            db.execute("CREATE TABLE IF NOT EXISTS public.notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                    + " note_text text NOT NULL)");
+            EntityManagerFactory emf = context.getBean(EntityManagerFactory.class);
+            Tenants.in("ac_plain", () -> emf.runInTransaction(em -> em.persist(new plain.PlainNote("plain"))));
+            assertThat(db.column("SELECT note_text FROM ac_plain.notes")).containsExactly("plain");
+            assertThat(db.column("SELECT count(*) FROM public.notes")).containsExactly("0");
+        });
+    }
+
+    @Test
     void theModelCanBeLeftOut() {
         perRequest().withPropertyValues("tenantry.model.enabled=false").run(context -> {
             assertThat(context).hasNotFailed();
@@ -243,6 +264,11 @@ class TenantryAutoConfigurationTest {
     @Test
     void theTaskDecoratorJoinsTheAppsOwn() {
         perRequest().run(context -> assertThat(context).hasSingleBean(TenantTaskDecorator.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.persistence.autoconfigure.EntityScan(basePackageClasses = plain.PlainNote.class)
+    static class PlainEntityApp {
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,0 +1,154 @@
+package dev.tenantry.tenancy;
+
+import dev.tenantry.core.Database;
+import dev.tenantry.core.SchemaCloner;
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-time move of a single-schema application's tables from {@code public} into a tenant's schema, and
+ * back: {@code ALTER TABLE ... SET SCHEMA} with the history, in one transaction.
+ */
+final class TableAdoption {
+
+    /** The provisioning API's one logger, whichever of its operations logs: what users configure. */
+    private static final Logger LOG = LoggerFactory.getLogger(TenantProvisioning.class);
+
+    private final Database database;
+    private final SchemaMigrator migrator;
+    private final TenantRegistry registry;
+    private final TemplateSchema template;
+
+    TableAdoption(Database database, SchemaMigrator migrator, TenantRegistry registry, TemplateSchema template) {
+        this.database = database;
+        this.migrator = migrator;
+        this.registry = registry;
+        this.template = template;
+    }
+
+    /** See {@link TenantProvisioning#adopt(String, boolean, List, boolean)}; {@code tenantSchema} is the tenant's checked schema. */
+    Adoption adopt(String tenant, SchemaName tenantSchema, boolean toPublic, List<String> tables, boolean dryRun) {
+        SchemaName from = toPublic ? tenantSchema : SchemaName.PUBLIC;
+        SchemaName to = toPublic ? SchemaName.PUBLIC : tenantSchema;
+        template.prepare();
+        if (!toPublic && !dryRun) {
+            registry.install();
+        }
+        List<String> statements = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        try (Connection connection = database.admin().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                boolean sourceFirst = from.compareTo(to) < 0;
+                SchemaMigrator.lockUntilCommit(connection, sourceFirst ? from : to);
+                SchemaMigrator.lockUntilCommit(connection, sourceFirst ? to : from);
+                List<String> candidates = tables.isEmpty() ? tablesOf(connection, TemplateSchema.SCHEMA) : tables;
+                for (String table : candidates) {
+                    if (table.equals(SchemaMigrator.HISTORY_TABLE)) {
+                        continue;
+                    }
+                    if (!SchemaMigrator.tableExists(connection, from, table)) {
+                        continue;
+                    }
+                    if (SchemaMigrator.tableExists(connection, to, table)) {
+                        throw new TenantryException("Cannot adopt table " + table + " into " + to.quoted() + " for tenant '"
+                                + tenant + "': " + to.quoted() + "." + table + " exists already; nothing was moved");
+                    }
+                    moved.add(table);
+                }
+                if (moved.isEmpty()) {
+                    throw new TenantryException("Nothing to adopt for tenant '" + tenant + "': " + (tables.isEmpty()
+                            ? "none of the tables the migrations create" : "none of " + String.join(", ", tables))
+                            + " exists in " + from.quoted() + "; nothing was changed");
+                }
+                if (!to.isPublic()) {
+                    statements.add("CREATE SCHEMA IF NOT EXISTS " + to.quoted());
+                }
+                for (String table : moved) {
+                    statements.add("ALTER TABLE " + from.quoted() + "." + SchemaName.quoteIdentifier(table) + " SET SCHEMA " + to.quoted());
+                }
+                String history = SchemaMigrator.HISTORY_TABLE;
+                boolean toHasHistory = SchemaMigrator.tableExists(connection, to, history);
+                if (!toHasHistory && SchemaMigrator.tableExists(connection, from, history)) {
+                    statements.add("ALTER TABLE " + from.quoted() + "." + history + " SET SCHEMA " + to.quoted());
+                } else if (!toHasHistory && !moved.isEmpty()) {
+                    String template = TemplateSchema.SCHEMA.quoted() + "." + history;
+                    statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
+                    statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                    // That history records every migration as applied: give the tables the storage parameters the
+                    // migrations set on them (autovacuum thresholds, fillfactor), so that the record holds for those.
+                    Map<String, String> parameters = SchemaCloner.storageParameters(connection, TemplateSchema.SCHEMA);
+                    for (String table : moved) {
+                        if (parameters.containsKey(table)) {
+                            statements.add("ALTER TABLE " + to.quoted() + "." + SchemaName.quoteIdentifier(table) + " SET ("
+                                    + parameters.get(table) + ")");
+                        }
+                    }
+                }
+                if (!dryRun) {
+                    try (Statement statement = connection.createStatement()) {
+                        for (String sql : statements) {
+                            statement.execute(sql);
+                        }
+                    }
+                    if (toPublic) {
+                        registry.remove(connection, tenant);
+                        try (Statement statement = connection.createStatement();
+                             ResultSet left = statement.executeQuery("SELECT count(*) FROM pg_catalog.pg_class c"
+                                     + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '"
+                                     + from.value() + "'")) {
+                            left.next();
+                            if (left.getInt(1) == 0) {
+                                statements.add("DROP SCHEMA " + from.quoted());
+                                try (Statement drop = connection.createStatement()) {
+                                    drop.execute("DROP SCHEMA " + from.quoted());
+                                }
+                            }
+                        }
+                    }
+                    connection.commit();
+                } else {
+                    connection.rollback();
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Adopting tables for tenant '" + tenant + "' (" + from.quoted() + " -> " + to.quoted()
+                    + ") failed and was rolled back: " + e.getMessage(), e);
+        }
+        if (!dryRun && !toPublic) {
+            registry.markProvisioning(tenant, tenantSchema);
+            registry.markReady(tenant, migrator.currentVersion(tenantSchema).orElse(null));
+        }
+        LOG.info("{} tenant '{}': moved {} from {} to {}", dryRun ? "Planned adoption of" : "Adopted", tenant, moved,
+                from.quoted(), to.quoted());
+        return new Adoption(from.value(), to.value(), moved, statements, dryRun);
+    }
+
+    private static List<String> tablesOf(Connection connection, SchemaName schema) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = ? ORDER BY tablename")) {
+            statement.setString(1, schema.value());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tables.add(rows.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+}
