@@ -3,6 +3,7 @@ package dev.tenantry.examples.todo;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.tenancy.TenantProvisioning;
 import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,9 +27,10 @@ public class TenantController {
     public record TenantView(String id, String version, boolean created) {
     }
 
-    private final TenantProvisioning provisioning;
+    private final ObjectProvider<TenantProvisioning> provisioning;
 
-    public TenantController(TenantProvisioning provisioning) {
+    /** Takes a provider: without Tenantry (the bench's baseline) there are no tenants to create. */
+    public TenantController(ObjectProvider<TenantProvisioning> provisioning) {
         this.provisioning = provisioning;
     }
 
@@ -37,7 +39,11 @@ public class TenantController {
         if (request == null || request.id() == null) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "A tenant needs an id");
         }
-        MigrationResult result = provisioning.provision(request.id());
+        TenantProvisioning tenants = provisioning.getIfAvailable();
+        if (tenants == null) {
+            throw new ResponseStatusException(HttpStatus.NOT_IMPLEMENTED, "This instance runs without tenants");
+        }
+        MigrationResult result = tenants.provision(request.id());
         TenantView view = new TenantView(request.id(), result.targetVersion(), result.schemaCreated());
         return result.schemaCreated() ? ResponseEntity.created(URI.create("/tenants/" + request.id())).body(view)
                 : ResponseEntity.ok(view);

@@ -40,18 +40,19 @@ final class RunningApp implements AutoCloseable {
     static RunningApp start(TestDatabase db, String... properties) {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         settings.put("server.port", "0");
-        settings.put("spring.datasource.url", db.jdbcUrl());
-        settings.put("spring.datasource.username", db.server().user());
-        settings.put("spring.datasource.password", db.server().password() == null ? "" : db.server().password());
+        settings.put("spring.main.banner-mode", "off");
+        List.of(db.springProperties()).forEach(property -> put(settings, property));
         settings.put("tenantry.pool.max-size", "8");
-        settings.put("tenantry.pool.min-idle", "0");
-        for (String property : properties) {
-            int equals = property.indexOf('=');
-            settings.put(property.substring(0, equals), property.substring(equals + 1));
-        }
+        List.of(properties).forEach(property -> put(settings, property));
         List<String> args = new ArrayList<>();
         settings.forEach((name, value) -> args.add("--" + name + "=" + value));
         return new RunningApp(new SpringApplicationBuilder(TodoApplication.class).run(args.toArray(String[]::new)));
+    }
+
+    /** Adds a {@code name=value} pair; a later one for the same name wins. */
+    private static void put(Map<String, String> settings, String property) {
+        int equals = property.indexOf('=');
+        settings.put(property.substring(0, equals), property.substring(equals + 1));
     }
 
     ConfigurableApplicationContext context() {

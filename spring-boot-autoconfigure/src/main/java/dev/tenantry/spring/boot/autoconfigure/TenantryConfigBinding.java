@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
@@ -22,6 +24,7 @@ final class TenantryConfigBinding {
     static final String URL = "spring.datasource.url";
     static final String USERNAME = "spring.datasource.username";
     static final String PASSWORD = "spring.datasource.password";
+    static final String HIKARI = "spring.datasource.hikari";
 
     /** One setting: its environment variable, its property, and how to read that property from the bound properties. */
     private record Setting(String variable, String property, Function<TenantryProperties, Object> value) {
@@ -56,6 +59,12 @@ final class TenantryConfigBinding {
     }
 
     static TenantryConfig config(TenantryProperties properties, Environment environment) {
+        boolean hikariSettings = Binder.get(environment)
+                .bind(HIKARI, Bindable.mapOf(String.class, Object.class)).map(map -> !map.isEmpty()).orElse(false);
+        if (hikariSettings) {
+            throw new InvalidConfigurationException(HIKARI, "is not read: Tenantry's pool is configured with tenantry.pool.*"
+                    + " (max-size, min-idle, acquire-timeout, max-lifetime, keepalive, idle-timeout); move the settings there");
+        }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
         for (String variable : VARIABLES) {

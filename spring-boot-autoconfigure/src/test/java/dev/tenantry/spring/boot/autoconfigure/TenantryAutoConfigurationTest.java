@@ -10,6 +10,7 @@ import dev.tenantry.entities.User;
 import dev.tenantry.entities.Users;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
+import dev.tenantry.spring.boot.autoconfigure.plain.PlainNote;
 import dev.tenantry.tenancy.AllTenants;
 import dev.tenantry.tenancy.TenantDataSource;
 import dev.tenantry.tenancy.TenantProvisioning;
@@ -53,10 +54,7 @@ class TenantryAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(TenantryAutoConfiguration.class, DataSourceAutoConfiguration.class,
                         HibernateJpaAutoConfiguration.class, TransactionAutoConfiguration.class,
                         JdbcTemplateAutoConfiguration.class, JdbcClientAutoConfiguration.class))
-                .withPropertyValues("spring.datasource.url=" + db.jdbcUrl(),
-                        "spring.datasource.username=" + db.server().user(),
-                        "spring.datasource.password=" + (db.server().password() == null ? "" : db.server().password()),
-                        "tenantry.pool.max-size=4", "tenantry.pool.min-idle=0");
+                .withPropertyValues(db.springProperties());
     }
 
     /** The app's own entities, found the way Boot finds them: under the application's package. */
@@ -85,6 +83,16 @@ class TenantryAutoConfigurationTest {
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .isInstanceOfSatisfying(InvalidConfigurationException.class,
                                 e -> assertThat(e.setting()).isEqualTo("tenantry.pool.min-idle")));
+    }
+
+    @Test
+    void hikariSettingsOfBootsOwnPoolAreRefusedNamingWhereTheyGo() {
+        runner(db).withPropertyValues("spring.datasource.hikari.maximum-pool-size=50")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                            assertThat(e.setting()).isEqualTo("spring.datasource.hikari");
+                            assertThat(e.getMessage()).contains("tenantry.pool");
+                        }));
     }
 
     @Test
@@ -222,7 +230,7 @@ class TenantryAutoConfigurationTest {
             db.execute("CREATE TABLE IF NOT EXISTS public.notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                     + " note_text text NOT NULL)");
             EntityManagerFactory emf = context.getBean(EntityManagerFactory.class);
-            Tenants.in("ac_plain", () -> emf.runInTransaction(em -> em.persist(new plain.PlainNote("plain"))));
+            Tenants.in("ac_plain", () -> emf.runInTransaction(em -> em.persist(new PlainNote("plain"))));
             assertThat(db.column("SELECT note_text FROM ac_plain.notes")).containsExactly("plain");
             assertThat(db.column("SELECT count(*) FROM public.notes")).containsExactly("0");
         });
@@ -267,7 +275,7 @@ class TenantryAutoConfigurationTest {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @org.springframework.boot.persistence.autoconfigure.EntityScan(basePackageClasses = plain.PlainNote.class)
+    @org.springframework.boot.persistence.autoconfigure.EntityScan(basePackageClasses = PlainNote.class)
     static class PlainEntityApp {
     }
 

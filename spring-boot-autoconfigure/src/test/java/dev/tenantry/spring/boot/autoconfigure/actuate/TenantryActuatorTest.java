@@ -32,10 +32,8 @@ class TenantryActuatorTest {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TenantryAutoConfiguration.class, TenantsEndpointAutoConfiguration.class,
                         TenantryHealthAutoConfiguration.class, TenantryMetricsAutoConfiguration.class))
-                .withPropertyValues("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.server().user(),
-                        "spring.datasource.password=" + (db.server().password() == null ? "" : db.server().password()),
-                        "tenantry.pool.max-size=2", "tenantry.pool.min-idle=0", "tenantry.mode=per-request",
-                        "management.endpoints.web.exposure.include=tenants");
+                .withPropertyValues(db.springProperties())
+                .withPropertyValues("tenantry.mode=per-request", "management.endpoints.web.exposure.include=tenants");
     }
 
     @Test
@@ -88,10 +86,8 @@ class TenantryActuatorTest {
                 .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.", "org.springframework.boot.health.",
                         "io.micrometer.core.instrument.binder."))
                 .withUserConfiguration(AllAutoConfigurations.class)
-                .withPropertyValues("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.server().user(),
-                        "spring.datasource.password=" + (db.server().password() == null ? "" : db.server().password()),
-                        "tenantry.pool.max-size=2", "tenantry.pool.min-idle=0", "tenantry.mode=per-request",
-                        "management.endpoints.web.exposure.include=tenants")
+                .withPropertyValues(db.springProperties())
+                .withPropertyValues("tenantry.mode=per-request", "management.endpoints.web.exposure.include=tenants")
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(TenantryRuntime.class)
                         .doesNotHaveBean(TenantsEndpoint.class).doesNotHaveBean(TenantryHealthIndicator.class)
                         .doesNotHaveBean(TenantryMetrics.class));

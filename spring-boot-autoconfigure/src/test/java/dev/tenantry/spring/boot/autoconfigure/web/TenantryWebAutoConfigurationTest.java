@@ -28,16 +28,10 @@ class TenantryWebAutoConfigurationTest {
         db = database;
     }
 
-    private static String[] connection() {
-        return new String[] {"spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.server().user(),
-                "spring.datasource.password=" + (db.server().password() == null ? "" : db.server().password()),
-                "tenantry.pool.max-size=2", "tenantry.pool.min-idle=0"};
-    }
-
     private static WebApplicationContextRunner web() {
         return new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TenantryAutoConfiguration.class, TenantryWebAutoConfiguration.class))
-                .withPropertyValues(connection());
+                .withPropertyValues(db.springProperties());
     }
 
     @Test
@@ -67,7 +61,7 @@ class TenantryWebAutoConfigurationTest {
     void anAppWithoutAServletContainerHasNoFilter() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TenantryAutoConfiguration.class, TenantryWebAutoConfiguration.class))
-                .withPropertyValues(connection()).withPropertyValues("tenantry.mode=per-request")
+                .withPropertyValues(db.springProperties()).withPropertyValues("tenantry.mode=per-request")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("tenantFilterRegistration"));
     }
 
