@@ -9,6 +9,7 @@ import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ApplicationListener;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -47,7 +48,9 @@ public class EmbeddedDatabase implements EnvironmentPostProcessor, Ordered {
                 beans.registerDependentBean("embeddedPostgres", "tenantryRuntime");
             }
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "embedded-postgres-stop"));
+        // Boot's own shutdown hook closes the context, and with it the server, after the pool. A JVM hook of our own
+        // would run beside Boot's and could stop the server under an open pool. A start that fails stops it here.
+        application.addListeners((ApplicationListener<ApplicationFailedEvent>) event -> stop.run());
     }
 
     private static Runnable stopOnce(EmbeddedPostgres postgres) {

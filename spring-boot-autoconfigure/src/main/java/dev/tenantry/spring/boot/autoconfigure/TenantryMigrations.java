@@ -1,5 +1,6 @@
 package dev.tenantry.spring.boot.autoconfigure;
 
+import dev.tenantry.core.MigrationFailedException;
 import dev.tenantry.core.TenancyMode;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.tenancy.MigrationReport;
@@ -48,8 +49,8 @@ public final class TenantryMigrations implements InitializingBean {
         if (properties.isMigrateOnStart()) {
             report = provisioning.migrateAll(properties.getMigrations().getParallelism(), outcome -> {
                 if (outcome.status() == TenantMigration.Status.FAILED) {
-                    LOG.error("Tenant '{}' failed to migrate and will be refused until a migration succeeds: {}",
-                            outcome.tenant(), outcome.error());
+                    LOG.error("Tenant '{}' failed to migrate and is refused until a migration succeeds: {}",
+                            outcome.tenant(), MigrationFailedException.summary(outcome.error()));
                 }
             });
         }

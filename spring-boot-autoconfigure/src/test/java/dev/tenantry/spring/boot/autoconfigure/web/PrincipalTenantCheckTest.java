@@ -39,10 +39,10 @@ class PrincipalTenantCheckTest {
 
     @Test
     void aJwtClaimNamesTheTenantAsAStringOrInAList() {
-        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", "acme"))));
+        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", "acme")), List.of()));
         assertThat(check.check("acme", "/todos")).isNull();
         assertThat(check.check("globex", "/todos").getStatus()).isEqualTo(403);
-        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", List.of("acme", "globex")))));
+        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", List.of("acme", "globex"))), List.of()));
         assertThat(check.check("globex", "/todos")).isNull();
         assertThat(check.check("initech", "/todos").getStatus()).isEqualTo(403);
     }
@@ -52,11 +52,11 @@ class PrincipalTenantCheckTest {
         JwtClaimTenantResolver resolver = new JwtClaimTenantResolver("tenant");
         MockHttpServletRequest request = new MockHttpServletRequest();
         assertThat(resolver.resolve(request)).isNull();
-        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", "acme"))));
+        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", "acme")), List.of()));
         assertThat(resolver.resolve(request)).isEqualTo("acme");
-        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", List.of("acme", "globex")))));
+        authenticate(new JwtAuthenticationToken(jwt(Map.of("tenant", List.of("acme", "globex"))), List.of()));
         assertThat(resolver.resolve(request)).isNull();
-        authenticate(new JwtAuthenticationToken(jwt(Map.of("sub", "ada"))));
+        authenticate(new JwtAuthenticationToken(jwt(Map.of("sub", "ada")), List.of()));
         assertThat(resolver.resolve(request)).isNull();
     }
 
