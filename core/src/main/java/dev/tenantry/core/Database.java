@@ -6,21 +6,31 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
+import dev.tenantry.core.internal.AdminConnectionGuard;
+import dev.tenantry.core.internal.NamedStatementGuard;
+import dev.tenantry.core.internal.PhysicalConnections;
+import java.util.List;
 
 /**
  * The connections of one Tenantry process: the shared HikariCP pool that application work borrows
  * from, and an unpooled data source for schema changes (provisioning, migrations), so that whatever
  * session state a migration tool leaves behind dies with its connection instead of returning to the pool.
+ *
+ * <p>Every new physical connection, pooled or not, is checked once for a pooler between Tenantry and PostgreSQL
+ * ({@code TENANTRY_POOLER}): behind one, pooled connections prepare no named statements on the server unless the
+ * pooler is declared to carry them, and connections for schema changes are refused unless it is declared to run in
+ * session mode.
  */
 public final class Database implements AutoCloseable {
 
     private final TenantryConfig config;
+    private final PhysicalConnections connections;
     private final HikariDataSource pool;
-    private final DataSource admin;
+    private final PhysicalConnections admin;
 
-    private Database(TenantryConfig config, HikariDataSource pool, DataSource admin) {
+    private Database(TenantryConfig config, PhysicalConnections connections, HikariDataSource pool, PhysicalConnections admin) {
         this.config = config;
+        this.connections = connections;
         this.pool = pool;
         this.admin = admin;
     }
@@ -30,15 +40,12 @@ public final class Database implements AutoCloseable {
      * first use; call {@link #checkConnection()} to fail at start-up instead.
      */
     public static Database open(TenantryConfig config) {
+        PhysicalConnections connections = new PhysicalConnections(TenantryConfig.DATABASE_URL, config.databaseUrl(),
+                credentials(driverProperties(config), config.user(), config.password()),
+                List.of(new NamedStatementGuard(config.pooler(), config.databaseUrl().parameters().get("prepareThreshold"))));
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("tenantry");
-        hikari.setJdbcUrl(config.databaseUrl().jdbcUrl());
-        if (config.user() != null) {
-            hikari.setUsername(config.user());
-        }
-        if (config.password() != null) {
-            hikari.setPassword(config.password());
-        }
+        hikari.setDataSource(connections);
         hikari.setMaximumPoolSize(config.poolMaxSize());
         hikari.setMinimumIdle(config.poolMinIdle());
         hikari.setConnectionTimeout(config.acquireTimeout().toMillis());
@@ -47,18 +54,16 @@ public final class Database implements AutoCloseable {
         hikari.setIdleTimeout(config.idleTimeout().toMillis());
         // Fail lazily rather than in the constructor: start-up checks are explicit (checkConnection).
         hikari.setInitializationFailTimeout(-1);
-        hikari.setDataSourceProperties(driverProperties(config));
-        return new Database(config, new HikariDataSource(hikari), adminDataSource(config));
+        return new Database(config, connections, new HikariDataSource(hikari), adminConnections(config));
     }
 
     /**
      * The driver settings of pooled connections. Parameters in {@code DATABASE_URL} take precedence over these:
-     * pgjdbc reads the URL last.
+     * pgjdbc reads the URL last. Behind a pooler, the connection's prepare threshold may still be lowered to 0 when it
+     * is opened (see {@link NamedStatementGuard}).
      */
     static Properties driverProperties(TenantryConfig config) {
-        Properties properties = new Properties();
-        properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
-        properties.setProperty("ApplicationName", config.applicationName());
+        Properties properties = commonProperties(config, "");
         int statements = config.statementCache();
         properties.setProperty("preparedStatementCacheQueries", Integer.toString(statements));
         // pgjdbc also caps the cache by its own estimate of the statements' size (default 5 MiB); a Hibernate
@@ -74,43 +79,53 @@ public final class Database implements AutoCloseable {
         return properties;
     }
 
-    private static DataSource adminDataSource(TenantryConfig config) {
-        return unpooled(config, config.adminDatabaseUrl(), "-admin");
+    private static Properties commonProperties(TenantryConfig config, String applicationSuffix) {
+        Properties properties = new Properties();
+        properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+        properties.setProperty("ApplicationName", config.applicationName() + applicationSuffix);
+        return properties;
     }
 
-    /** A data source opening one fresh connection per call, with the configuration's credentials and timeouts. */
-    private static PGSimpleDataSource unpooled(TenantryConfig config, DatabaseUrl url, String applicationSuffix) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url.jdbcUrl());
-        boolean ownCredentials = url != config.databaseUrl();
-        String user = ownCredentials && url.user() != null ? url.user() : config.user();
-        String password = ownCredentials && url.password() != null ? url.password() : config.password();
+    private static Properties credentials(Properties properties, String user, String password) {
         if (user != null) {
-            dataSource.setUser(user);
+            properties.setProperty("user", user);
         }
         if (password != null) {
-            dataSource.setPassword(password);
+            properties.setProperty("password", password);
         }
-        dataSource.setConnectTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
-        dataSource.setApplicationName(config.applicationName() + applicationSuffix);
-        return dataSource;
+        return properties;
+    }
+
+    /** Connections for schema changes, one fresh connection per call, with their own credentials when the URL has them. */
+    private static PhysicalConnections adminConnections(TenantryConfig config) {
+        DatabaseUrl url = config.adminDatabaseUrl();
+        boolean ownUrl = url != config.databaseUrl();
+        String user = ownUrl && url.user() != null ? url.user() : config.user();
+        String password = ownUrl && url.password() != null ? url.password() : config.password();
+        return new PhysicalConnections(ownUrl ? TenantryConfig.ADMIN_DATABASE_URL : TenantryConfig.DATABASE_URL, url,
+                credentials(commonProperties(config, "-admin"), user, password),
+                List.of(new AdminConnectionGuard(config.pooler(), ownUrl)));
     }
 
     /**
-     * Opens and closes one unpooled connection, so that a wrong host, user or password fails now with the
-     * server's own reason, instead of after the pool's acquire timeout.
+     * Opens and closes one connection of each kind, pooled and for schema changes, outside the pool: a wrong host,
+     * user or password fails now with the server's own reason, instead of after the pool's acquire timeout; and what
+     * sits between Tenantry and PostgreSQL is found out, logged, and refused where it would be unsafe.
+     *
+     * @throws InvalidConfigurationException when a pooler is in the way of a setting that cannot work through it
      */
     public void checkConnection() {
-        check(unpooled(config, config.databaseUrl(), "-check"), config.databaseUrl());
-        if (config.adminDatabaseUrl() != config.databaseUrl()) {
-            check(admin, config.adminDatabaseUrl());
-        }
+        check(connections, config.databaseUrl());
+        check(admin, config.adminDatabaseUrl());
     }
 
     private static void check(DataSource dataSource, DatabaseUrl url) {
         try (Connection connection = dataSource.getConnection()) {
             connection.isValid(5);
         } catch (SQLException e) {
+            if (e.getCause() instanceof TenantryException refusal) {
+                throw refusal;
+            }
             Throwable cause = e.getCause();
             String detail = cause == null || cause.getMessage() == null || e.getMessage().contains(cause.getMessage())
                     ? "" : " (" + cause.getMessage() + ")";
@@ -127,7 +142,10 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** Unpooled connections for schema changes; each is closed after one job. */
+    /**
+     * Unpooled connections for schema changes; each is closed after one job. Through a pooler not declared to run in
+     * session mode, each fails at once with an {@link InvalidConfigurationException} as its cause.
+     */
     public DataSource admin() {
         return admin;
     }

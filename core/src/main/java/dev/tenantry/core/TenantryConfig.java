@@ -33,6 +33,7 @@ public final class TenantryConfig {
     public static final String ADMIN_DATABASE_URL = "TENANTRY_ADMIN_DATABASE_URL";
     public static final String STATEMENT_CACHE = "TENANTRY_STATEMENT_CACHE";
     public static final String REQUIRE_SCHEMA = "TENANTRY_REQUIRE_SCHEMA";
+    public static final String POOLER = "TENANTRY_POOLER";
 
     /** Statements a pooled connection keeps prepared in per-request mode at most, unless set: 1,000 tenants' worth of 4. */
     public static final int PER_REQUEST_STATEMENT_CACHE = 4096;
@@ -63,6 +64,7 @@ public final class TenantryConfig {
     private final DatabaseUrl adminDatabaseUrl;
     private final Integer statementCache;
     private final boolean requireSchema;
+    private final Pooler pooler;
 
     private TenantryConfig(Builder b) {
         this.databaseUrl = b.databaseUrl;
@@ -84,6 +86,7 @@ public final class TenantryConfig {
         this.adminDatabaseUrl = b.adminDatabaseUrl;
         this.statementCache = b.statementCache;
         this.requireSchema = b.requireSchema;
+        this.pooler = b.pooler;
     }
 
     /** Settings read from the process environment, validated. */
@@ -184,8 +187,8 @@ public final class TenantryConfig {
      * unless set: per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE}, pgjdbc's default; per request, where
      * every tenant's statements are texts of their own, {@value #PER_REQUEST_STATEMENT_CACHE}, but no more than
      * {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the whole pool (1,092 per connection for a pool of 30) and
-     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server, as a transaction-mode PgBouncer
-     * before 1.21 needs.
+     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server. Behind a pooler that does not carry
+     * prepared statements nothing is prepared on the server whatever this says: see {@link #pooler()}.
      */
     public int statementCache() {
         if (statementCache != null) {
@@ -205,6 +208,15 @@ public final class TenantryConfig {
      */
     public boolean requireSchema() {
         return requireSchema;
+    }
+
+    /**
+     * What sits between Tenantry and PostgreSQL ({@code TENANTRY_POOLER}, default {@link Pooler#DETECT}): decides
+     * whether pooled connections keep statements prepared on the server, and whether schema changes may go through
+     * the pooler.
+     */
+    public Pooler pooler() {
+        return pooler;
     }
 
     /** A copy of this configuration with some settings changed. */
@@ -230,6 +242,7 @@ public final class TenantryConfig {
         b.adminDatabaseUrl = adminDatabaseUrl;
         b.statementCache = statementCache;
         b.requireSchema = requireSchema;
+        b.pooler = pooler;
         return b;
     }
 
@@ -238,7 +251,7 @@ public final class TenantryConfig {
         return "TenantryConfig{url=" + databaseUrl + ", mode=" + mode.setting()
                 + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
                 + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
-                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + "}";
+                + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + ", pooler=" + pooler.setting() + "}";
     }
 
     /** Collects settings; every setter validates its value at once. */
@@ -266,6 +279,7 @@ public final class TenantryConfig {
         /** Null means the default of the mode. */
         private Integer statementCache;
         private boolean requireSchema;
+        private Pooler pooler = Pooler.DETECT;
 
         private Builder() {
         }
@@ -292,6 +306,7 @@ public final class TenantryConfig {
             ifSet(env, ADMIN_DATABASE_URL, this::adminDatabaseUrl);
             ifSet(env, STATEMENT_CACHE, v -> statementCache(SettingParsers.integer(STATEMENT_CACHE, v, 0, 1_000_000)));
             ifSet(env, REQUIRE_SCHEMA, v -> requireSchema(SettingParsers.bool(REQUIRE_SCHEMA, v)));
+            ifSet(env, POOLER, v -> pooler(Pooler.parse(POOLER, v)));
             return this;
         }
 
@@ -448,7 +463,7 @@ public final class TenantryConfig {
          * {@code TENANTRY_STATEMENT_CACHE}: statements each pooled connection keeps prepared on the server (default
          * per request: {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the pool, at most
          * {@value #PER_REQUEST_STATEMENT_CACHE} per connection; per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE};
-         * {@code 0} prepares none, for a transaction-mode PgBouncer before 1.21).
+         * {@code 0} prepares none).
          */
         public Builder statementCache(int statements) {
             this.statementCache = requireRange(STATEMENT_CACHE, statements, 0, 1_000_000);
@@ -461,6 +476,15 @@ public final class TenantryConfig {
          */
         public Builder requireSchema(boolean requireSchema) {
             this.requireSchema = requireSchema;
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_POOLER}: what sits between Tenantry and PostgreSQL (default {@link Pooler#DETECT}: each new
+         * connection is checked, and behind a pooler nothing is prepared on the server).
+         */
+        public Builder pooler(Pooler pooler) {
+            this.pooler = Objects.requireNonNull(pooler, "pooler");
             return this;
         }
 
@@ -481,6 +505,12 @@ public final class TenantryConfig {
             if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
                         + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
+            }
+            if (pooler.transactionMode() && adminDatabaseUrl == null) {
+                throw new InvalidConfigurationException(ADMIN_DATABASE_URL, "is not set, so schema changes (provisioning,"
+                        + " migrations) would go through the transaction-mode pooler at DATABASE_URL (" + POOLER + "="
+                        + pooler.setting() + "), which spreads their session-level locks and settings over several server"
+                        + " sessions; set it to a URL of PostgreSQL itself");
             }
             if (keepalive.compareTo(maxLifetime) >= 0) {
                 throw new InvalidConfigurationException(POOL_KEEPALIVE, keepalive + " must be shorter than "

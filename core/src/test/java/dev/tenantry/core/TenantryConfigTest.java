@@ -137,6 +137,41 @@ class TenantryConfigTest {
                 .isEqualTo(1092);
     }
 
+    // ---- the pooler in front of PostgreSQL ----
+
+    @Test
+    void poolerIsDetectedUnlessStated() {
+        assertThat(fromEnv().pooler()).isEqualTo(Pooler.DETECT);
+        assertThat(fromEnv("TENANTRY_POOLER", "session").pooler()).isEqualTo(Pooler.SESSION);
+        assertThat(fromEnv("TENANTRY_POOLER", "transaction", "TENANTRY_ADMIN_DATABASE_URL", "jdbc:postgresql://db:5432/app")
+                .pooler()).isEqualTo(Pooler.TRANSACTION);
+        TenantryConfig prepared = fromEnv("TENANTRY_POOLER", " Transaction-With-Prepared-Statements ",
+                "TENANTRY_ADMIN_DATABASE_URL", "jdbc:postgresql://db:5432/app");
+        assertThat(prepared.pooler()).isEqualTo(Pooler.TRANSACTION_WITH_PREPARED_STATEMENTS);
+        assertThat(prepared.toBuilder().build().pooler()).isEqualTo(Pooler.TRANSACTION_WITH_PREPARED_STATEMENTS);
+        assertThat(prepared.toString()).contains("pooler=transaction-with-prepared-statements");
+    }
+
+    @Test
+    void anUnknownPoolerIsRefusedListingTheChoices() {
+        InvalidConfigurationException e = refusedEnv("TENANTRY_POOLER", "pgbouncer");
+
+        assertThat(e.setting()).isEqualTo("TENANTRY_POOLER");
+        assertThat(e.getMessage()).isEqualTo("TENANTRY_POOLER: 'pgbouncer' is not a pooler; use detect, session,"
+                + " transaction or transaction-with-prepared-statements");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction", "transaction-with-prepared-statements"})
+    void aTransactionModePoolerNeedsItsOwnUrlForSchemaChanges(String pooler) {
+        InvalidConfigurationException e = refusedEnv("TENANTRY_POOLER", pooler);
+
+        assertThat(e.setting()).isEqualTo("TENANTRY_ADMIN_DATABASE_URL");
+        assertThat(e.getMessage()).contains("TENANTRY_POOLER=" + pooler).contains("PostgreSQL itself");
+        assertThat(refused(() -> TenantryConfig.builder().databaseUrl(URL).pooler(Pooler.TRANSACTION).build()).setting())
+                .isEqualTo("TENANTRY_ADMIN_DATABASE_URL");
+    }
+
     @Test
     void perRequestModeIsReadFromTheEnvironment() {
         TenantryConfig config = fromEnv("TENANTRY_MODE", "per-request");
@@ -300,6 +335,8 @@ class TenantryConfigTest {
                 Arguments.of("TENANTRY_STATEMENT_CACHE", "-1"),
                 Arguments.of("TENANTRY_STATEMENT_CACHE", "lots"),
                 Arguments.of("TENANTRY_STATEMENT_CACHE", "1000001"),
+                Arguments.of("TENANTRY_POOLER", "pgbouncer"),
+                Arguments.of("TENANTRY_POOLER", "none"),
                 Arguments.of("TENANTRY_MODE", "sideways"),
                 Arguments.of("TENANTRY_MODE", "perrequest"),
                 Arguments.of("TENANTRY_MODE", "shared"),
