@@ -45,15 +45,13 @@ final class TenantryConfigBinding {
             new Setting(TenantryConfig.APPLICATION_NAME, "tenantry.application-name", TenantryProperties::getApplicationName),
             new Setting(TenantryConfig.TENANT_ROLES, "tenantry.tenant-roles", TenantryProperties::getTenantRoles),
             new Setting(TenantryConfig.ADMIN_DATABASE_URL, "tenantry.admin-database-url", TenantryProperties::getAdminDatabaseUrl),
-            new Setting(TenantryConfig.STATEMENT_CACHE, "tenantry.statement-cache", TenantryProperties::getStatementCache));
+            new Setting(TenantryConfig.STATEMENT_CACHE, "tenantry.statement-cache", TenantryProperties::getStatementCache),
+            new Setting(TenantryConfig.REQUIRE_SCHEMA, "tenantry.require-schema", TenantryProperties::getRequireSchema),
+            new Setting(TenantryConfig.POOLER, "tenantry.pooler", p -> p.getPooler() == null ? null : p.getPooler().setting()));
 
-    private static final List<String> VARIABLES = List.of(TenantryConfig.DATABASE_URL, TenantryConfig.DATABASE_USER,
-            TenantryConfig.DATABASE_PASSWORD, TenantryConfig.DATABASE_SCHEMA, TenantryConfig.MODE,
-            TenantryConfig.AUTO_PROVISION, TenantryConfig.SHARED_SCHEMA, TenantryConfig.POOL_MAX_SIZE,
-            TenantryConfig.POOL_MIN_IDLE, TenantryConfig.POOL_ACQUIRE_TIMEOUT, TenantryConfig.POOL_MAX_LIFETIME,
-            TenantryConfig.POOL_KEEPALIVE, TenantryConfig.POOL_IDLE_TIMEOUT, TenantryConfig.CONNECT_TIMEOUT,
-            TenantryConfig.APPLICATION_NAME, TenantryConfig.TENANT_ROLES, TenantryConfig.ADMIN_DATABASE_URL,
-            TenantryConfig.STATEMENT_CACHE);
+    /** The connection's variables; every other one has its setting above. */
+    private static final List<String> CONNECTION = List.of(TenantryConfig.DATABASE_URL, TenantryConfig.DATABASE_USER,
+            TenantryConfig.DATABASE_PASSWORD);
 
     private TenantryConfigBinding() {
     }
@@ -67,7 +65,7 @@ final class TenantryConfigBinding {
         }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
-        for (String variable : VARIABLES) {
+        for (String variable : variables()) {
             put(values, origins, variable, environment.getProperty(variable), variable);
         }
         put(values, origins, TenantryConfig.DATABASE_URL, environment.getProperty(URL), URL);
@@ -101,6 +99,13 @@ final class TenantryConfigBinding {
                     ? e.getMessage().substring(e.setting().length() + 2) : e.getMessage();
             throw new InvalidConfigurationException(origin, problem);
         }
+    }
+
+    /** Every variable of {@code TenantryConfig}: the connection's, and one per setting. */
+    static List<String> variables() {
+        List<String> variables = new java.util.ArrayList<>(CONNECTION);
+        SETTINGS.forEach(setting -> variables.add(setting.variable()));
+        return variables;
     }
 
     /** The mode the configuration will have, read without building it (for conditions). */

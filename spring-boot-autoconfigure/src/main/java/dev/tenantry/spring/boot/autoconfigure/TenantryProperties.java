@@ -1,5 +1,6 @@
 package dev.tenantry.spring.boot.autoconfigure;
 
+import dev.tenantry.core.Pooler;
 import dev.tenantry.core.TenancyMode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,12 @@ public class TenantryProperties {
 
     /** Whether each tenant schema gets its own role that its transactions run as. Default false. */
     private Boolean tenantRoles;
+
+    /** Whether every entity must name its schema (the tenant's or a shared one); refused at start-up otherwise. Default false. */
+    private Boolean requireSchema;
+
+    /** What sits between Tenantry and PostgreSQL: detect, session, transaction, transaction-with-prepared-statements. Default detect. */
+    private Pooler pooler;
 
     /** Whether tenants (per request) are migrated at start-up, before the app takes requests. */
     private boolean migrateOnStart = true;
@@ -140,6 +147,22 @@ public class TenantryProperties {
 
     public void setTenantRoles(Boolean tenantRoles) {
         this.tenantRoles = tenantRoles;
+    }
+
+    public Boolean getRequireSchema() {
+        return requireSchema;
+    }
+
+    public void setRequireSchema(Boolean requireSchema) {
+        this.requireSchema = requireSchema;
+    }
+
+    public Pooler getPooler() {
+        return pooler;
+    }
+
+    public void setPooler(Pooler pooler) {
+        this.pooler = pooler;
     }
 
     public boolean isMigrateOnStart() {
