@@ -120,6 +120,22 @@ class TenantryWebAutoConfigurationTest {
                                 e -> assertThat(e.setting()).isEqualTo("tenantry.web.resolver")));
     }
 
+    @Test
+    void theTenantTagOfRequestMetricsIsOffUnlessAskedFor() {
+        web().withPropertyValues("tenantry.mode=per-request").run(context ->
+                assertThat(context).hasNotFailed().doesNotHaveBean("tenantryTenantTag"));
+        web().withPropertyValues("tenantry.mode=per-request", "tenantry.metrics.tenant-tag=true").run(context -> {
+            assertThat(context).hasNotFailed().hasBean("tenantryTenantTag");
+            io.micrometer.observation.ObservationFilter tag =
+                    context.getBean("tenantryTenantTag", io.micrometer.observation.ObservationFilter.class);
+            MockHttpServletRequest request = new MockHttpServletRequest("GET", "/todos");
+            request.setAttribute(TenantFilter.TENANT_ATTRIBUTE, "acme");
+            var observed = tag.map(new org.springframework.http.server.observation.ServerRequestObservationContext(
+                    request, new org.springframework.mock.web.MockHttpServletResponse()));
+            assertThat(observed.getLowCardinalityKeyValue("tenant").getValue()).isEqualTo("acme");
+        });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class OwnResolver {
 
