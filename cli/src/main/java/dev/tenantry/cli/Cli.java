@@ -6,6 +6,7 @@ import dev.tenantry.core.DatabaseUrl;
 import dev.tenantry.core.InvalidConfigurationException;
 import dev.tenantry.core.InvalidSchemaNameException;
 import dev.tenantry.core.MigrationModule;
+import dev.tenantry.core.MigrationFailedException;
 import dev.tenantry.core.TenantryConfig;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.entities.Tenantry;
@@ -24,8 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What every command of one run shares: the output streams, the environment it may read (never
@@ -344,51 +343,13 @@ public final class Cli {
         }
     }
 
-    private static final Pattern FLYWAY_SCRIPT = Pattern.compile("Failed to execute script (\\S+?);");
-    private static final Pattern FLYWAY_MESSAGE = Pattern.compile(
-            "Message\\s*:\\s*(.*?)(?:; (?:Location|Line|Statement)\\s*:|$)");
-    private static final Pattern FLYWAY_LINE = Pattern.compile("; Line\\s*:\\s*(\\d+)");
-    private static final Pattern FLYWAY_STATE = Pattern.compile("SQL State\\s*:\\s*(\\w+)");
-    /** Flyway's validation report: the findings, without the checksums' values and the link to its blog. */
-    private static final Pattern FLYWAY_VALIDATION = Pattern.compile(
-            "Validate failed: Migrations have failed validation; (.*?)(?:;? Need more flexibility with validation rules\\?.*)?$");
-    private static final Pattern FLYWAY_CHECKSUMS = Pattern.compile(
-            "; > Applied to database\\s*:\\s*-?\\d+; > Resolved locally\\s*:\\s*-?\\d+");
-
     /**
      * A failure for a table cell that already names the tenant and schema: Flyway's report of a failed
-     * script ({@code Failed to execute script V2__x.sql; SQL State : 42P07; ... Message : ERROR: ...;
-     * Location : ...}) shortened to {@code V2__x.sql line 3: ERROR: ... (SQL state 42P07)}; any other
-     * message on one line, as it is; Flyway's validation failures as their findings
-     * ({@code Migration checksum mismatch for migration version 2; Either revert ... or run repair ...}). Passwords
-     * are masked.
+     * script shortened to {@code V2__x.sql line 3: ERROR: ... (SQL state 42P07)}
+     * ({@link MigrationFailedException#summary(String)}); any other message on one line, as it is. Passwords are masked.
      */
     String reason(String message) {
-        String one = oneLine(redactSecrets(message));
-        Matcher validation = FLYWAY_VALIDATION.matcher(one);
-        if (validation.find()) {
-            return FLYWAY_CHECKSUMS.matcher(validation.group(1)).replaceAll("").strip();
-        }
-        Matcher text = FLYWAY_MESSAGE.matcher(one);
-        if (!text.find()) {
-            return one;
-        }
-        StringBuilder reason = new StringBuilder();
-        Matcher script = FLYWAY_SCRIPT.matcher(one);
-        if (script.find()) {
-            reason.append(script.group(1));
-            Matcher line = FLYWAY_LINE.matcher(one);
-            if (line.find()) {
-                reason.append(" line ").append(line.group(1));
-            }
-            reason.append(": ");
-        }
-        reason.append(text.group(1).strip());
-        Matcher state = FLYWAY_STATE.matcher(one);
-        if (state.find()) {
-            reason.append(" (SQL state ").append(state.group(1)).append(')');
-        }
-        return reason.toString();
+        return MigrationFailedException.summary(oneLine(redactSecrets(message)));
     }
 
     /** Cuts {@code text} to at most {@code width} characters, marking the cut with {@code ...}. */

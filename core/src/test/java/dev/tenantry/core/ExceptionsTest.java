@@ -62,4 +62,23 @@ class ExceptionsTest {
         assertThat(e.tenant()).isNull();
         assertThat(e.schema()).isNull();
     }
+
+    @Test
+    void migrationFailureSummaryKeepsScriptLineMessageAndStateButNotTheStatement() {
+        String flyway = "Migration failed for tenant 'run_bad' schema \"run_bad\": Failed to execute script V100__nickname.sql;"
+                + " SQL State  : 42701; Error Code : 0; Message    : ERROR: column \"nickname\" of relation \"users\" already exists;"
+                + " Location   : db/it/extra/V100__nickname.sql (/x/V100__nickname.sql); Line       : 2;"
+                + " Statement  : alter table users add column nickname text";
+
+        assertThat(MigrationFailedException.summary(flyway))
+                .isEqualTo("V100__nickname.sql line 2: ERROR: column \"nickname\" of relation \"users\" already exists"
+                        + " (SQL state 42701)")
+                .doesNotContain("alter table");
+    }
+
+    @Test
+    void migrationFailureSummaryOfAnyOtherMessageIsThatMessageOnOneLine() {
+        assertThat(MigrationFailedException.summary("Cannot connect\n  to the server")).isEqualTo("Cannot connect to the server");
+        assertThat(MigrationFailedException.summary(null)).isNull();
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenantry.core.InvalidSchemaNameException;
 import dev.tenantry.core.MigrationResult;
+import dev.tenantry.core.TenantUnavailableException;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.core.UnknownTenantException;
 import dev.tenantry.entities.Tenantry;
@@ -15,6 +16,7 @@ import dev.tenantry.tenancy.DropNotConfirmedException;
 import dev.tenantry.tenancy.MigrationReport;
 import dev.tenantry.tenancy.TenantMigration;
 import dev.tenantry.tenancy.TenantDrop;
+import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantProvisioning;
 import dev.tenantry.tenancy.TenantStatus;
 import dev.tenantry.tenancy.TenantryPersistence;
@@ -63,12 +65,25 @@ class TenantOperationsTest {
             assertThat(bad.pending()).isEqualTo(1);
             assertThat(bad.lastError()).contains("nickname");
             assertThat(bad.healthy()).isFalse();
+            // Still ready in the registry (rolled back, not broken), but this process, whose code expects
+            // version 100, refuses it rather than serve it the old schema; the others are served.
+            assertThat(bad.state()).isEqualTo(TenantInfo.READY);
+            assertThat(provisioning.unavailable()).containsOnlyKeys("run_bad");
+            assertThatThrownBy(() -> Tenants.in("run_bad", () -> next.entityManagerFactory()
+                    .callInTransaction(em -> new Users(em).count())))
+                    .satisfies(e -> assertThat(causeOfType(e, TenantUnavailableException.class)).isNotNull()
+                            .satisfies(u -> assertThat(u.getMessage()).contains("run_bad", "nickname")));
+            long servedUsers = Tenants.in("run_a", () -> next.entityManagerFactory().callInTransaction(em -> new Users(em).count()));
+            assertThat(servedUsers).isZero();
 
             db.execute("ALTER TABLE run_bad.users DROP COLUMN nickname");
             MigrationReport fixed = provisioning.migrateAll(3, outcome -> { });
             assertThat(statuses(fixed)).containsEntry("run_bad", TenantMigration.Status.MIGRATED)
                     .containsEntry("run_c", TenantMigration.Status.CURRENT);
             assertThat(provisioning.status()).filteredOn(s -> tenants.contains(s.tenant())).allMatch(TenantStatus::healthy);
+            assertThat(provisioning.unavailable()).isEmpty();
+            long servedAgain = Tenants.in("run_bad", () -> next.entityManagerFactory().callInTransaction(em -> new Users(em).count()));
+            assertThat(servedAgain).isZero();
         }
     }
 
@@ -183,5 +198,14 @@ class TenantOperationsTest {
             db.execute("DROP OWNED BY " + role);
             db.execute("DROP ROLE " + role);
         }
+    }
+
+    private static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
     }
 }

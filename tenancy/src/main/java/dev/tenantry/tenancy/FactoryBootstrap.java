@@ -56,26 +56,44 @@ final class FactoryBootstrap {
                        String persistenceUnit) {
         refuseOwnDefaultSchema(settings, "a property given to the builder");
         Map<String, Object> all = new LinkedHashMap<>(settings);
-        all.put(DEFAULT_SCHEMA, TenantSchema.PLACEHOLDER);
-        BootModel bootModel = new BootModel();
-        all.put(BootModel.SETTING, bootModel);
+        all.putAll(tenantSettings());
         EntityManagerFactory factory = persistenceUnit != null ? fromPersistenceUnit(persistenceUnit, all)
                 : fromClasses(managedClasses, all);
         try {
-            Metadata metadata = bootModel.take();
-            if (metadata == null) {
-                throw new TenantryException("Hibernate did not hand Tenantry its mapping: the service file"
-                        + " META-INF/services/org.hibernate.integrator.spi.Integrator of tenantry-tenancy is missing from"
-                        + " the class path (a fat jar must merge service files)");
-            }
-            TenantMapping mapping = TenantMapping.read(metadata, factory.unwrap(SessionFactoryImplementor.class));
-            check(mapping, config);
-            report(mapping, config);
-            return new Built(factory, mapping);
+            return new Built(factory, verify(config, factory));
         } catch (RuntimeException e) {
             factory.close();
             throw e;
         }
+    }
+
+    /**
+     * The settings that make the tenant's schema Hibernate's default and let Tenantry read the boot mapping: lay them
+     * over a factory's settings, then {@link #verify} the factory once it is built.
+     */
+    static Map<String, Object> tenantSettings() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put(DEFAULT_SCHEMA, TenantSchema.PLACEHOLDER);
+        settings.put(BootModel.SETTING, new BootModel());
+        return settings;
+    }
+
+    /**
+     * Reads where a factory built with {@link #tenantSettings()} put its tables and sequences, refuses what cannot be
+     * made safe ({@link SchemaMappingException}) and reports what is shared.
+     */
+    static TenantMapping verify(TenantryConfig config, EntityManagerFactory factory) {
+        Object carried = factory.getProperties().get(BootModel.SETTING);
+        Metadata metadata = carried instanceof BootModel bootModel ? bootModel.take() : null;
+        if (metadata == null) {
+            throw new TenantryException("Hibernate did not hand Tenantry its mapping: the factory was built without"
+                    + " Tenantry's settings, or the service file META-INF/services/org.hibernate.integrator.spi.Integrator"
+                    + " of tenantry-tenancy is missing from the class path (a fat jar must merge service files)");
+        }
+        TenantMapping mapping = TenantMapping.read(metadata, factory.unwrap(SessionFactoryImplementor.class));
+        check(mapping, config);
+        report(mapping, config);
+        return mapping;
     }
 
     private static EntityManagerFactory fromClasses(List<Class<?>> managedClasses, Map<String, Object> settings) {
@@ -117,7 +135,7 @@ final class FactoryBootstrap {
      * An application's own default schema would decide where every unqualified table lives, for all tenants at once:
      * refused, unless it names the tenant's schema anyway.
      */
-    private static void refuseOwnDefaultSchema(Map<?, ?> properties, String where) {
+    static void refuseOwnDefaultSchema(Map<?, ?> properties, String where) {
         Object value = properties.get(DEFAULT_SCHEMA);
         String schema = value == null ? "" : value.toString().strip();
         if (schema.isEmpty() || schema.equals(TenantSchema.LOGICAL) || schema.equals(TenantSchema.PLACEHOLDER)) {

@@ -246,6 +246,15 @@ public final class TenantProvisioning {
 
     // Reading
 
+    /**
+     * The tenants this process refuses with {@link dev.tenantry.core.TenantUnavailableException} because their
+     * migration failed here (their registry state stays ready: the schema was rolled back), each with the failure.
+     * A later successful migration of the tenant serves it again.
+     */
+    public Map<String, String> unavailable() {
+        return registry.unavailable();
+    }
+
     /** Every tenant in the registry, ready or not, in tenant order. */
     public List<TenantInfo> list() {
         return registry.list();

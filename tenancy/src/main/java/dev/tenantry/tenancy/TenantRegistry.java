@@ -3,6 +3,7 @@ package dev.tenantry.tenancy;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantUnavailableException;
 import dev.tenantry.core.TenantryException;
 import dev.tenantry.core.UnknownTenantException;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -31,6 +33,8 @@ final class TenantRegistry {
     private final TenantSchemaMapping mapping;
     private final String table;
     private final ConcurrentMap<String, SchemaName> readySchemas = new ConcurrentHashMap<>();
+    /** Tenants whose migration failed in this process, with why: refused here until a migration succeeds. */
+    private final ConcurrentMap<String, String> unavailable = new ConcurrentHashMap<>();
     private volatile boolean installed;
 
     TenantRegistry(Database database, TenantSchemaMapping mapping) {
@@ -72,6 +76,10 @@ final class TenantRegistry {
             return known;
         }
         SchemaName mapped = mapping.resolve(tenant);
+        String failure = unavailable.get(tenant);
+        if (failure != null) {
+            throw new TenantUnavailableException(tenant, mapped.value(), failure);
+        }
         Optional<TenantInfo> info = find(tenant);
         if (info.isEmpty() || !info.get().ready() || !info.get().schema().equals(mapped.value())) {
             throw new UnknownTenantException(tenant, mapped.value());
@@ -144,12 +152,18 @@ final class TenantRegistry {
     }
 
     void markReady(String tenant, String version) {
+        unavailable.remove(tenant);
         update("UPDATE " + table + " SET state = 'ready', version = ?, last_error = NULL, updated_at = now()"
                 + " WHERE tenant_id = ?", version, tenant);
     }
 
-    /** Records a failure; a tenant that was ready stays ready (its schema was rolled back, not broken). */
+    /**
+     * Records a failure; a tenant that was ready stays ready in the registry (its schema was rolled back, not
+     * broken), but this process stops serving it: its code expects the schema the migration would have made.
+     */
     void markFailed(String tenant, String error) {
+        unavailable.put(tenant, error == null ? "no reason given" : error);
+        readySchemas.remove(tenant);
         update("UPDATE " + table + " SET state = CASE WHEN state = 'ready' THEN 'ready' ELSE 'failed' END,"
                 + " last_error = ?, updated_at = now() WHERE tenant_id = ?", error, tenant);
     }
@@ -161,6 +175,11 @@ final class TenantRegistry {
             statement.executeUpdate();
         }
         readySchemas.remove(tenant);
+    }
+
+    /** The tenants this process refuses because their migration failed here, with the failure. */
+    Map<String, String> unavailable() {
+        return Map.copyOf(unavailable);
     }
 
     /** Whether a schema of this name exists, whatever it holds and whether or not a tenant owns it. */

@@ -2,28 +2,15 @@ package dev.tenantry.tenancy;
 
 import dev.tenantry.core.Database;
 import dev.tenantry.core.MigrationModule;
-import dev.tenantry.core.SchemaMigrator;
-import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenancyMode;
 import dev.tenantry.core.TenantryConfig;
-import dev.tenantry.core.TenantryException;
-import dev.tenantry.tenancy.hibernate.DeploymentSchemaConnectionProvider;
-import dev.tenantry.tenancy.hibernate.SchemaPerTenantConnectionProvider;
-import dev.tenantry.tenancy.hibernate.ScopedTenantResolver;
-import dev.tenantry.tenancy.hibernate.TenantSchemaNamingStrategy;
 import jakarta.persistence.EntityManagerFactory;
-import dev.tenantry.core.InvalidConfigurationException;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,17 +24,12 @@ public final class TenantryPersistence implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantryPersistence.class);
 
-    private final TenantryConfig config;
-    private final Database database;
-    private final TenantProvisioning provisioning;
+    private final TenantryRuntime runtime;
     private final EntityManagerFactory entityManagerFactory;
     private final TenantMapping mapping;
 
-    private TenantryPersistence(TenantryConfig config, Database database, TenantProvisioning provisioning,
-                                FactoryBootstrap.Built factory) {
-        this.config = config;
-        this.database = database;
-        this.provisioning = provisioning;
+    private TenantryPersistence(TenantryRuntime runtime, FactoryBootstrap.Built factory) {
+        this.runtime = runtime;
         this.entityManagerFactory = factory.factory();
         this.mapping = factory.mapping();
     }
@@ -57,21 +39,26 @@ public final class TenantryPersistence implements AutoCloseable {
     }
 
     public TenantryConfig config() {
-        return config;
+        return runtime.config();
     }
 
     public TenancyMode mode() {
-        return config.mode();
+        return runtime.mode();
     }
 
     /** The pool and the admin connections. */
     public Database database() {
-        return database;
+        return runtime.database();
     }
 
     /** Provision, list and migrate tenants. */
     public TenantProvisioning provisioning() {
-        return provisioning;
+        return runtime.provisioning();
+    }
+
+    /** The pool for hand-written SQL, in the tenant in scope or the deployment's schema; see {@link TenantDataSource}. */
+    public DataSource dataSource() {
+        return runtime.dataSource();
     }
 
     /**
@@ -94,7 +81,7 @@ public final class TenantryPersistence implements AutoCloseable {
                 entityManagerFactory.close();
             }
         } finally {
-            database.close();
+            runtime.close();
         }
     }
 
@@ -177,104 +164,58 @@ public final class TenantryPersistence implements AutoCloseable {
         }
 
         /**
+         * Opens everything but the factory, for a framework that builds its own (Spring Boot): the pool, checked;
+         * the registry (per request) or the provisioned deployment schema (per deployment); and the settings and
+         * DataSource with which that factory works per tenant ({@link TenantryRuntime}). The entity classes,
+         * persistence unit and properties given to this builder are for {@link #start()} only. On any failure
+         * everything opened so far is closed.
+         */
+        public TenantryRuntime open() {
+            return TenantryRuntime.open(config, allModules(), loader(), mapping);
+        }
+
+        /** The declared modules, then those of {@code TENANTRY_MIGRATIONS}. */
+        private List<MigrationModule> allModules() {
+            List<MigrationModule> all = MigrationModule.merge(List.of(modules, config.migrations()));
+            if (all.isEmpty()) {
+                throw new IllegalStateException("No migrations: declare them with module(...) or migrations(...), or set "
+                        + TenantryConfig.MIGRATIONS);
+            }
+            return all;
+        }
+
+        private ClassLoader loader() {
+            return classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
+        }
+
+        /**
          * Opens the pool, checks the connection, builds the EntityManagerFactory and checks its mapping, then installs
          * the registry and provisions the deployment schema when the mode and settings ask for it. A mapping that is
          * refused ({@link SchemaMappingException}) is refused before anything is written to the database. On any
          * failure everything opened so far is closed again.
          */
         public TenantryPersistence start() {
-            List<MigrationModule> all = MigrationModule.merge(List.of(modules, config.migrations()));
-            if (all.isEmpty()) {
-                throw new IllegalStateException("No migrations: declare them with module(...) or migrations(...), or set "
-                        + TenantryConfig.MIGRATIONS);
-            }
-            ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
-            TenantSchemaMapping effectiveMapping = config.mode() == TenancyMode.PER_DEPLOYMENT
-                    ? TenantSchemaMapping.identity() : mapping;
-            Database database = Database.open(config);
+            TenantryRuntime runtime = TenantryRuntime.connect(config, allModules(), loader(), mapping);
             try {
-                database.checkConnection();
-                TenantProvisioning provisioning = TenantProvisioning.open(database,
-                        TenantProvisioning.migrator(database, all, loader), loader, effectiveMapping);
-                FactoryBootstrap.Built factory = FactoryBootstrap.build(config,
-                        hibernateSettings(database, provisioning.registry(), roles(database)), managedClasses, persistenceUnit);
+                Map<String, Object> settings = runtime.hibernateSettings();
+                if (classLoader != null) {
+                    // The application's entities may come from a loader Hibernate does not search by itself.
+                    settings.put(AvailableSettings.CLASSLOADERS, List.of(classLoader));
+                }
+                settings.putAll(properties);
+                FactoryBootstrap.Built factory = FactoryBootstrap.build(config, settings, managedClasses, persistenceUnit);
                 try {
-                    if (config.mode() == TenancyMode.PER_REQUEST) {
-                        provisioning.installRegistry();
-                    } else {
-                        prepareDeploymentSchema(database, provisioning, config.deploymentSchema());
-                    }
+                    runtime.prepare();
                 } catch (RuntimeException e) {
                     factory.factory().close();
                     throw e;
                 }
-                Tenants.useMapping(provisioning.mapping());
                 LOG.info("Tenantry started: {}", config);
-                return new TenantryPersistence(config, database, provisioning, factory);
+                return new TenantryPersistence(runtime, factory);
             } catch (RuntimeException e) {
-                database.close();
+                runtime.close();
                 throw e;
             }
-        }
-
-        private void prepareDeploymentSchema(Database database, TenantProvisioning provisioning, SchemaName schema) {
-            if (config.autoProvision()) {
-                provisioning.provisionDeployment(schema);
-                return;
-            }
-            try (Connection connection = database.pool().getConnection()) {
-                if (!SchemaMigrator.schemaExists(connection, schema)) {
-                    throw new TenantryException("Schema \"" + schema + "\" (DATABASE_SCHEMA) does not exist and "
-                            + TenantryConfig.AUTO_PROVISION + " is false; create it with: tenantry tenants create " + schema);
-                }
-            } catch (SQLException e) {
-                throw new TenantryException("Cannot check schema \"" + schema + "\": " + e.getMessage(), e);
-            }
-        }
-
-        /** With tenant roles on, the quoted role of each schema, remembered; else {@code null}. */
-        private Function<SchemaName, String> roles(Database database) {
-            if (!config.tenantRoles()) {
-                return null;
-            }
-            if (config.mode() == TenancyMode.PER_DEPLOYMENT && config.deploymentSchema().isPublic()) {
-                throw new InvalidConfigurationException(TenantryConfig.TENANT_ROLES,
-                        "tenant roles need a schema of their own; set DATABASE_SCHEMA or use per-request mode");
-            }
-            String databaseName;
-            try (Connection connection = database.admin().getConnection();
-                 Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT current_database()")) {
-                rows.next();
-                databaseName = rows.getString(1);
-            } catch (SQLException e) {
-                throw new TenantryException("Cannot read the database name for tenant roles: " + e.getMessage(), e);
-            }
-            Map<SchemaName, String> known = new ConcurrentHashMap<>();
-            return schema -> known.computeIfAbsent(schema, s -> TenantRoles.quotedRoleFor(s, databaseName));
-        }
-
-        private Map<String, Object> hibernateSettings(Database database, TenantRegistry registry,
-                                                      Function<SchemaName, String> roles) {
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put(AvailableSettings.PHYSICAL_NAMING_STRATEGY, new TenantSchemaNamingStrategy());
-            settings.put(AvailableSettings.JAKARTA_HBM2DDL_DATABASE_ACTION, "none");
-            settings.put(AvailableSettings.HBM2DDL_AUTO, "none");
-            if (config.mode() == TenancyMode.PER_REQUEST) {
-                settings.put(AvailableSettings.MULTI_TENANT_CONNECTION_PROVIDER,
-                        new SchemaPerTenantConnectionProvider(database.pool(), registry::schemaOf, roles,
-                                SchemaPerTenantConnectionProvider.RESOLVED_TEXTS));
-                settings.put(AvailableSettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ScopedTenantResolver());
-            } else {
-                settings.put(AvailableSettings.CONNECTION_PROVIDER, new DeploymentSchemaConnectionProvider(database.pool(),
-                        config.deploymentSchema(), roles == null ? null : roles.apply(config.deploymentSchema())));
-            }
-            if (classLoader != null) {
-                // The application's entities may come from a loader Hibernate does not search by itself.
-                settings.put(AvailableSettings.CLASSLOADERS, List.of(classLoader));
-            }
-            settings.putAll(properties);
-            return settings;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tenantry.tenancy.internal;
 
+import dev.tenantry.core.NoTenantInScopeException;
 import dev.tenantry.tenancy.hibernate.TenantSchema;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -57,13 +58,21 @@ public final class TenantConnection implements Connection {
      *              instance every time; {@code null} resolves every text afresh
      */
     public TenantConnection(Connection delegate, String quotedSchema, String quotedRole, ResolvedSql texts) {
-        this.delegate = delegate;
+        this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
         this.quotedSchema = quotedSchema;
         this.quotedRole = quotedRole;
         this.texts = texts;
     }
 
-    /** The schema this connection resolves the placeholder to, quoted. */
+    /**
+     * A connection lent with no tenant in scope (per request), for what needs none: metadata, {@code isValid}.
+     * Every statement on it fails with {@link NoTenantInScopeException} before the driver sees its text.
+     */
+    public static TenantConnection withoutTenant(Connection delegate) {
+        return new TenantConnection(delegate, null, null, null);
+    }
+
+    /** The schema this connection resolves the placeholder to, quoted; {@code null} for {@link #withoutTenant}. */
     public String quotedSchema() {
         return quotedSchema;
     }
@@ -74,6 +83,9 @@ public final class TenantConnection implements Connection {
     }
 
     private String sql(String sql) throws SQLException {
+        if (quotedSchema == null) {
+            throw new NoTenantInScopeException();
+        }
         if (quotedRole != null && !roleSet) {
             actAsTenantRole();
         }

@@ -81,4 +81,21 @@ class TenantSchemaNamingStrategyTest {
                 .isEqualTo("tenantry.tenant");
         assertThat(custom.toPhysicalTableName(Identifier.toIdentifier("users"), null).getText()).isEqualTo("app_users");
     }
+
+    @Test
+    void wrappedStrategyNamesEverythingButTheTenantSchema() {
+        TenantSchemaNamingStrategy snakeCase = new TenantSchemaNamingStrategy(
+                new org.hibernate.boot.model.naming.PhysicalNamingStrategySnakeCaseImpl());
+
+        assertThat(snakeCase.toPhysicalSchemaName(Identifier.toIdentifier("tenant"), null).getText())
+                .isEqualTo("tenantry.tenant");
+        assertThat(snakeCase.toPhysicalSchemaName(Identifier.toIdentifier("sharedData"), null).getText())
+                .isEqualTo("shared_data");
+        assertThat(snakeCase.toPhysicalTableName(Identifier.toIdentifier("TodoItem"), null).getText())
+                .isEqualTo("todo_item");
+        assertThat(snakeCase.toPhysicalColumnName(Identifier.toIdentifier("displayName"), null).getText())
+                .isEqualTo("display_name");
+        assertThat(snakeCase.toPhysicalSequenceName(Identifier.toIdentifier("todoSeq"), null).getText())
+                .isEqualTo("todo_seq");
+    }
 }

@@ -442,4 +442,35 @@ class TenantConnectionTest {
         connection.prepareStatement(TEMPLATE);
         assertThat(calls).noneMatch(c -> c.method().equals("execute"));
     }
+
+    @Test
+    void withoutTenantRefusesEveryStatementBeforeTheDriverSeesIt() throws SQLException {
+        TenantConnection none = TenantConnection.withoutTenant(fakeConnection);
+
+        assertThatThrownBy(() -> none.prepareStatement("select 1"))
+                .isInstanceOf(dev.tenantry.core.NoTenantInScopeException.class);
+        assertThatThrownBy(() -> none.prepareCall(TEMPLATE))
+                .isInstanceOf(dev.tenantry.core.NoTenantInScopeException.class);
+        assertThatThrownBy(() -> none.nativeSQL("select 1"))
+                .isInstanceOf(dev.tenantry.core.NoTenantInScopeException.class);
+        Statement statement = none.createStatement();
+        assertThatThrownBy(() -> statement.execute("select 1"))
+                .isInstanceOf(dev.tenantry.core.NoTenantInScopeException.class);
+        assertThatThrownBy(() -> statement.executeQuery(TEMPLATE))
+                .isInstanceOf(dev.tenantry.core.NoTenantInScopeException.class);
+
+        assertThat(calls).extracting(Call::method).containsExactly("createStatement");
+        assertThat(none.quotedSchema()).isNull();
+    }
+
+    @Test
+    void withoutTenantStillAnswersWhatNeedsNoSql() throws SQLException {
+        TenantConnection none = TenantConnection.withoutTenant(fakeConnection);
+
+        none.isValid(1);
+        none.getMetaData();
+        none.close();
+
+        assertThat(calls).extracting(Call::method).containsExactly("isValid", "getMetaData", "close");
+    }
 }

@@ -58,6 +58,16 @@ public final class TestDatabase {
         return env;
     }
 
+    /**
+     * The settings a Spring Boot app needs for this database, as {@code name=value} pairs: {@code spring.datasource.*}
+     * and a small pool, so that test contexts do not hold many connections.
+     */
+    public String[] springProperties() {
+        return new String[] {"spring.datasource.url=" + jdbcUrl(), "spring.datasource.username=" + server.user(),
+                "spring.datasource.password=" + (server.password() == null ? "" : server.password()),
+                "tenantry.pool.max-size=4", "tenantry.pool.min-idle=0"};
+    }
+
     /** A configuration builder pointed at this database, with a small pool; tests set the mode. */
     public TenantryConfig.Builder config() {
         return TenantryConfig.builder().environment(environment()).poolMaxSize(8).poolMinIdle(0);

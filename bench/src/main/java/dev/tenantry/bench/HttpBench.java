@@ -1,0 +1,255 @@
+package dev.tenantry.bench;
+
+import dev.tenantry.core.SchemaMigrator;
+import dev.tenantry.core.SchemaName;
+import dev.tenantry.entities.Tenantry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * HTTP throughput of the Spring Boot sample ({@code examples/spring-boot-todo}) per request, against the same app on
+ * one schema without Tenantry, in the same run on the same server: two instances of the sample's executable jar,
+ * one with Tenantry per request over {@code --tenants} tenants (the {@code X-Tenant-Id} header, the tenant filter,
+ * Tenantry's pool), one with {@code tenantry.enabled=false}, Boot's own HikariCP pool of the same size, and every
+ * table in one schema. Both serve the same requests: 80% a page of todos, 20% a new todo, each also touching the
+ * visitor's anonymous session. Windows alternate between the two apps, and each round measures the baseline twice,
+ * so that the control (baseline against itself) shows the noise. Run from the repository root after
+ * {@code ./mvnw -q package -DskipTests}:
+ *
+ * <pre>java -cp bench/target/tenantry-bench.jar dev.tenantry.bench.HttpBench [--clients 8] [--tenants 20] [--rounds 5] [--window 5]</pre>
+ */
+public final class HttpBench {
+
+    private record Options(Path app, Path appMigrations, int clients, int tenants, int rounds, Duration window,
+                           Duration warmup, int pool) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (!args[i].startsWith("--")) {
+                    throw new IllegalArgumentException("Unexpected argument " + args[i] + "; options are --name value");
+                }
+                given.put(args[i].substring(2), args[i + 1]);
+            }
+            if (args.length % 2 != 0) {
+                throw new IllegalArgumentException("Option " + args[args.length - 1] + " has no value");
+            }
+            return new Options(Path.of(given.getOrDefault("app", "examples/spring-boot-todo/target/tenantry-todo.jar")),
+                    Path.of(given.getOrDefault("app-migrations", "examples/spring-boot-todo/src/main/resources/db/todo")),
+                    Integer.parseInt(given.getOrDefault("clients", "8")), Integer.parseInt(given.getOrDefault("tenants", "20")),
+                    Integer.parseInt(given.getOrDefault("rounds", "5")),
+                    Duration.ofSeconds(Long.parseLong(given.getOrDefault("window", "5"))),
+                    Duration.ofSeconds(Long.parseLong(given.getOrDefault("warmup", "20"))),
+                    Integer.parseInt(given.getOrDefault("pool", "10")));
+        }
+    }
+
+    /** One running instance of the sample and what the load needs to know about it. */
+    private record App(String name, Process process, String base, List<String> tenants) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private final Options options;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private HttpBench(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        if (!Files.isRegularFile(options.app())) {
+            System.err.println("No sample jar at " + options.app() + ": run ./mvnw -q package -DskipTests first");
+            System.exit(2);
+        }
+        new HttpBench(options).run();
+    }
+
+    private void run() throws Exception {
+        try (BenchServer server = BenchServer.start(System.getenv(), Map.of())) {
+            System.out.printf("HTTP bench: %s, %d clients, %d tenants, pool %d, %d rounds of %d s windows, JDK %s, %d CPUs%n",
+                    server.description(), options.clients(), options.tenants(), options.pool(), options.rounds(),
+                    options.window().toSeconds(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+            prepareBaselineSchema(server);
+            List<String> tenants = new ArrayList<>();
+            for (int i = 1; i <= options.tenants(); i++) {
+                tenants.add(String.format("t%03d", i));
+            }
+            try (App tenantry = start(server, "tenantry", tenants, List.of(
+                    "--spring.datasource.url=" + server.directJdbcUrl(),
+                    "--tenantry.mode=per-request", "--tenantry.pool.max-size=" + options.pool(),
+                    "--tenantry.pool.min-idle=" + options.pool(), "--tenantry.provision-on-start=" + String.join(",", tenants)));
+                 App baseline = start(server, "baseline", List.of(), List.of(
+                         "--tenantry.enabled=false", "--spring.datasource.url=" + server.directJdbcUrl()
+                                 + (server.directJdbcUrl().contains("?") ? "&" : "?") + "currentSchema=tenant",
+                         "--spring.datasource.hikari.maximum-pool-size=" + options.pool(),
+                         "--spring.datasource.hikari.minimum-idle=" + options.pool()))) {
+                System.out.println("warming up both apps (" + options.warmup().toSeconds() + " s each)");
+                load(tenantry, options.warmup());
+                load(baseline, options.warmup());
+                double[] ratio = new double[options.rounds()];
+                double[] control = new double[options.rounds()];
+                System.out.println("round  tenantry req/s  baseline req/s  baseline again  tenantry/baseline  control");
+                for (int round = 0; round < options.rounds(); round++) {
+                    boolean tenantryFirst = round % 2 == 0;
+                    double first = tenantryFirst ? load(tenantry, options.window()) : load(baseline, options.window());
+                    double second = tenantryFirst ? load(baseline, options.window()) : load(tenantry, options.window());
+                    double third = load(baseline, options.window());
+                    double t = tenantryFirst ? first : second;
+                    double b1 = tenantryFirst ? second : first;
+                    ratio[round] = t / ((b1 + third) / 2);
+                    control[round] = third / b1;
+                    System.out.printf(Locale.ROOT, "%5d  %14.0f  %14.0f  %14.0f  %17.3f  %7.3f%n", round + 1, t, b1, third,
+                            ratio[round], control[round]);
+                }
+                System.out.printf(Locale.ROOT, "median tenantry/baseline %.3f (min %.3f, max %.3f); control %.3f (min %.3f, max %.3f)%n",
+                        Measurement.median(ratio), Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0),
+                        Measurement.median(control), Arrays.stream(control).min().orElse(0), Arrays.stream(control).max().orElse(0));
+            }
+        }
+    }
+
+    /** The baseline's one schema, named as the model's logical schema so that its entities need no change. */
+    private void prepareBaselineSchema(BenchServer server) {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setURL(server.directJdbcUrl());
+        if (server.user() != null) {
+            admin.setUser(server.user());
+        }
+        if (server.password() != null) {
+            admin.setPassword(server.password());
+        }
+        new SchemaMigrator(admin, List.of(Tenantry.MIGRATIONS, "filesystem:" + options.appMigrations().toAbsolutePath()))
+                .provision(null, SchemaName.of("tenant"));
+    }
+
+    private App start(BenchServer server, String name, List<String> tenants, List<String> settings) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", options.app().toString(), "--server.port=" + port, "--logging.level.root=WARN",
+                "--spring.jpa.open-in-view=true", "--server.tomcat.threads.max=" + Math.max(8, options.clients())));
+        if (server.user() != null) {
+            command.add("--spring.datasource.username=" + server.user());
+        }
+        if (server.password() != null) {
+            command.add("--spring.datasource.password=" + server.password());
+        }
+        command.addAll(settings);
+        Path log = Files.createTempFile("tenantry-http-bench-" + name, ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        App app = new App(name, process, "http://localhost:" + port, tenants);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The " + name + " app stopped while starting; its output is in " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(app.base() + "/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    System.out.println(name + " app ready on port " + port + " (output: " + log + ")");
+                    return app;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                app.close();
+                throw new IllegalStateException("The " + name + " app did not start within 5 minutes; see " + log);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Runs the clients against {@code app} for {@code duration}; returns completed requests per second. */
+    private double load(App app, Duration duration) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        ExecutorService clients = Executors.newFixedThreadPool(options.clients());
+        List<Future<?>> futures = new ArrayList<>();
+        for (int c = 0; c < options.clients(); c++) {
+            int client = c;
+            futures.add(clients.submit(() -> {
+                Map<String, String> cookies = new HashMap<>();
+                int sequence = 0;
+                while (running.get()) {
+                    String tenant = app.tenants().isEmpty() ? null
+                            : app.tenants().get(ThreadLocalRandom.current().nextInt(app.tenants().size()));
+                    HttpRequest.Builder request = ThreadLocalRandom.current().nextInt(10) < 2
+                            ? HttpRequest.newBuilder(URI.create(app.base() + "/todos")).header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench " + client + " " + (sequence++) + "\"}"))
+                            : HttpRequest.newBuilder(URI.create(app.base() + "/todos?page=0&size=10")).GET();
+                    if (tenant != null) {
+                        request.header("X-Tenant-Id", tenant);
+                    }
+                    String key = tenant == null ? "" : tenant;
+                    String cookie = cookies.get(key);
+                    if (cookie != null) {
+                        request.header("Cookie", cookie);
+                    }
+                    try {
+                        HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+                        response.headers().firstValue("Set-Cookie").ifPresent(set -> cookies.put(key, set.substring(0, set.indexOf(';'))));
+                        if (response.statusCode() < 300) {
+                            done.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        long start = System.nanoTime();
+        Thread.sleep(duration.toMillis());
+        long counted = done.get();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        running.set(false);
+        for (Future<?> future : futures) {
+            future.get();
+        }
+        clients.shutdown();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " requests to the " + app.name() + " app failed");
+        }
+        return counted / seconds;
+    }
+
+}
