@@ -247,7 +247,7 @@ public final class HttpBench {
         Path log = Files.createTempFile("tenantry-http-bench-" + name, ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         App app = new App(name, process, "http://localhost:" + port, tenants, applicationName, relay, null);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The " + name + " app stopped while starting; its output is in " + log);
@@ -263,7 +263,7 @@ public final class HttpBench {
             }
             if (System.nanoTime() > deadline) {
                 app.close();
-                throw new IllegalStateException("The " + name + " app did not start within 5 minutes; see " + log);
+                throw new IllegalStateException("The " + name + " app did not start within 15 minutes; see " + log);
             }
             Thread.sleep(500);
         }
