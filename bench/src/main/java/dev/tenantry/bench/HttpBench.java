@@ -32,8 +32,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  * one with Tenantry per request over {@code --tenants} tenants (the {@code X-Tenant-Id} header, the tenant filter,
  * Tenantry's pool), one with {@code tenantry.enabled=false}, Boot's own HikariCP pool of the same size, and every
  * table in one schema. Both serve the same requests: 80% a page of todos, 20% a new todo, each also touching the
- * visitor's anonymous session. Windows alternate between the two apps, and each round measures the baseline twice,
- * so that the control (baseline against itself) shows the noise. Run from the repository root after
+ * visitor's anonymous session. Each round measures the baseline twice and Tenantry's app once, in an order that
+ * rotates from round to round, so that the control (baseline against itself) shows the noise. Besides requests per
+ * second, which a machine loaded by other work decides as much as the apps do, each window measures what a request
+ * costs, which such load slows down but barely inflates: CPU time of the app's process and of its Java threads alone
+ * (no JIT compiler, no garbage collector), bytes allocated, CPU time of its PostgreSQL backends (local server only),
+ * and round trips, counted by a relay that both apps' connections go through. Run from the repository root after
  * {@code ./mvnw -q package -DskipTests}:
  *
  * <pre>java -cp bench/target/tenantry-bench.jar dev.tenantry.bench.HttpBench [--clients 8] [--tenants 20] [--rounds 5] [--window 5]</pre>
@@ -65,10 +69,18 @@ public final class HttpBench {
     }
 
     /** One running instance of the sample and what the load needs to know about it. */
-    private record App(String name, Process process, String base, List<String> tenants) implements AutoCloseable {
+    private record App(String name, Process process, String base, List<String> tenants, String applicationName,
+                       RoundTripCounter.Relay relay, ProcessMeter meter) implements AutoCloseable {
 
         @Override
         public void close() {
+            try {
+                if (meter != null) {
+                    meter.close();
+                }
+            } catch (IOException e) {
+                // the app is going anyway
+            }
             process.destroy();
             try {
                 if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -78,8 +90,45 @@ public final class HttpBench {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
+            relay.close();
         }
     }
+
+    /**
+     * What an app has spent so far: requests answered, CPU time of its process, bytes its threads allocated, CPU
+     * time of its PostgreSQL backends (NaN when the server is not local), and round trips to the server.
+     */
+    private record Usage(long requests, long appCpuNanos, long threadCpuNanos, long allocatedBytes, double backendCpuNanos,
+                         long roundTrips) {
+    }
+
+    /** Per request over a window: the figures that a loaded machine slows down but does not inflate. */
+    private record Window(double requestsPerSecond, double appCpuMicros, double threadCpuMicros, double allocatedKiB,
+                          double backendCpuMicros, double roundTrips) {
+
+        static Window of(double seconds, Usage start, Usage end) {
+            double requests = Math.max(1, end.requests() - start.requests());
+            return new Window(requests / seconds, (end.appCpuNanos() - start.appCpuNanos()) / requests / 1e3,
+                    (end.threadCpuNanos() - start.threadCpuNanos()) / requests / 1e3,
+                    (end.allocatedBytes() - start.allocatedBytes()) / requests / 1024,
+                    (end.backendCpuNanos() - start.backendCpuNanos()) / requests / 1e3,
+                    (end.roundTrips() - start.roundTrips()) / requests);
+        }
+
+        double get(int measure) {
+            return switch (measure) {
+                case 0 -> requestsPerSecond;
+                case 1 -> appCpuMicros;
+                case 2 -> threadCpuMicros;
+                case 3 -> backendCpuMicros;
+                case 4 -> allocatedKiB;
+                default -> roundTrips;
+            };
+        }
+    }
+
+    private static final String[] MEASURES = {"req/s", "app CPU us/req", "app threads CPU us/req", "backend CPU us/req",
+            "allocated KiB/req", "round trips/req"};
 
     private final Options options;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -108,35 +157,51 @@ public final class HttpBench {
                 tenants.add(String.format("t%03d", i));
             }
             try (App tenantry = start(server, "tenantry", tenants, List.of(
-                    "--spring.datasource.url=" + server.directJdbcUrl(),
                     "--tenantry.mode=per-request", "--tenantry.pool.max-size=" + options.pool(),
-                    "--tenantry.pool.min-idle=" + options.pool(), "--tenantry.provision-on-start=" + String.join(",", tenants)));
+                    "--tenantry.pool.min-idle=" + options.pool(), "--tenantry.provision-on-start=" + String.join(",", tenants)), "");
                  App baseline = start(server, "baseline", List.of(), List.of(
-                         "--tenantry.enabled=false", "--spring.datasource.url=" + server.directJdbcUrl()
-                                 + (server.directJdbcUrl().contains("?") ? "&" : "?") + "currentSchema=tenant",
+                         "--tenantry.enabled=false",
                          "--spring.datasource.hikari.maximum-pool-size=" + options.pool(),
-                         "--spring.datasource.hikari.minimum-idle=" + options.pool()))) {
+                         "--spring.datasource.hikari.minimum-idle=" + options.pool()), "&currentSchema=tenant")) {
                 System.out.println("warming up both apps (" + options.warmup().toSeconds() + " s each)");
-                load(tenantry, options.warmup());
-                load(baseline, options.warmup());
-                double[] ratio = new double[options.rounds()];
-                double[] control = new double[options.rounds()];
-                System.out.println("round  tenantry req/s  baseline req/s  baseline again  tenantry/baseline  control");
+                load(tenantry, options.warmup(), server);
+                load(baseline, options.warmup(), server);
+                double[][] ratio = new double[MEASURES.length][options.rounds()];
+                double[][] control = new double[MEASURES.length][options.rounds()];
+                System.out.println("Per round, for each measure: tenantry, baseline, baseline again, tenantry / mean of"
+                        + " the baselines, control (baseline again / baseline)");
                 for (int round = 0; round < options.rounds(); round++) {
-                    boolean tenantryFirst = round % 2 == 0;
-                    double first = tenantryFirst ? load(tenantry, options.window()) : load(baseline, options.window());
-                    double second = tenantryFirst ? load(baseline, options.window()) : load(tenantry, options.window());
-                    double third = load(baseline, options.window());
-                    double t = tenantryFirst ? first : second;
-                    double b1 = tenantryFirst ? second : first;
-                    ratio[round] = t / ((b1 + third) / 2);
-                    control[round] = third / b1;
-                    System.out.printf(Locale.ROOT, "%5d  %14.0f  %14.0f  %14.0f  %17.3f  %7.3f%n", round + 1, t, b1, third,
-                            ratio[round], control[round]);
+                    // The order rotates, so that no app always follows the other: T B B', B T B', B B' T.
+                    int tenantryAt = round % 3;
+                    Window t = null;
+                    Window b1 = null;
+                    Window b2 = null;
+                    for (int slot = 0; slot < 3; slot++) {
+                        if (slot == tenantryAt) {
+                            t = load(tenantry, options.window(), server);
+                        } else if (b1 == null) {
+                            b1 = load(baseline, options.window(), server);
+                        } else {
+                            b2 = load(baseline, options.window(), server);
+                        }
+                    }
+                    System.out.printf(Locale.ROOT, "round %d (tenantry %s)%n", round + 1,
+                            tenantryAt == 0 ? "first" : tenantryAt == 1 ? "second" : "third");
+                    for (int m = 0; m < MEASURES.length; m++) {
+                        double b = (b1.get(m) + b2.get(m)) / 2;
+                        ratio[m][round] = t.get(m) / b;
+                        control[m][round] = b2.get(m) / b1.get(m);
+                        System.out.printf(Locale.ROOT, "  %-22s %10.1f %10.1f %10.1f   ratio %6.3f   control %6.3f%n",
+                                MEASURES[m], t.get(m), b1.get(m), b2.get(m), ratio[m][round], control[m][round]);
+                    }
                 }
-                System.out.printf(Locale.ROOT, "median tenantry/baseline %.3f (min %.3f, max %.3f); control %.3f (min %.3f, max %.3f)%n",
-                        Measurement.median(ratio), Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0),
-                        Measurement.median(control), Arrays.stream(control).min().orElse(0), Arrays.stream(control).max().orElse(0));
+                System.out.println("Medians over the rounds: tenantry / baseline (min to max); control (min to max)");
+                for (int m = 0; m < MEASURES.length; m++) {
+                    System.out.printf(Locale.ROOT, "  %-22s %6.3f (%.3f to %.3f); control %.3f (%.3f to %.3f)%n", MEASURES[m],
+                            Measurement.median(ratio[m]), Arrays.stream(ratio[m]).min().orElse(0),
+                            Arrays.stream(ratio[m]).max().orElse(0), Measurement.median(control[m]),
+                            Arrays.stream(control[m]).min().orElse(0), Arrays.stream(control[m]).max().orElse(0));
+                }
             }
         }
     }
@@ -155,7 +220,14 @@ public final class HttpBench {
                 .provision(null, SchemaName.of("tenant"));
     }
 
-    private App start(BenchServer server, String name, List<String> tenants, List<String> settings) throws Exception {
+    /**
+     * Starts the sample with {@code settings}, its connections through a counting relay and named
+     * {@code http-bench-<name>} on the server, so that its backends can be found; {@code urlParameters} go on the URL.
+     */
+    private App start(BenchServer server, String name, List<String> tenants, List<String> settings, String urlParameters)
+            throws Exception {
+        RoundTripCounter.Relay relay = RoundTripCounter.relay(server.host(), server.port());
+        String applicationName = "http-bench-" + name;
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -169,11 +241,13 @@ public final class HttpBench {
         if (server.password() != null) {
             command.add("--spring.datasource.password=" + server.password());
         }
+        command.add("--spring.datasource.url=" + relay.jdbcUrl(server.database()) + "&ApplicationName=" + applicationName
+                + urlParameters);
         command.addAll(settings);
         Path log = Files.createTempFile("tenantry-http-bench-" + name, ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        App app = new App(name, process, "http://localhost:" + port, tenants);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        App app = new App(name, process, "http://localhost:" + port, tenants, applicationName, relay, null);
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The " + name + " app stopped while starting; its output is in " + log);
@@ -182,21 +256,21 @@ public final class HttpBench {
                 if (http.send(HttpRequest.newBuilder(URI.create(app.base() + "/actuator/health")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     System.out.println(name + " app ready on port " + port + " (output: " + log + ")");
-                    return app;
+                    return new App(name, process, app.base(), tenants, applicationName, relay, ProcessMeter.attach(process.pid()));
                 }
             } catch (IOException e) {
                 // not listening yet
             }
             if (System.nanoTime() > deadline) {
                 app.close();
-                throw new IllegalStateException("The " + name + " app did not start within 5 minutes; see " + log);
+                throw new IllegalStateException("The " + name + " app did not start within 15 minutes; see " + log);
             }
             Thread.sleep(500);
         }
     }
 
-    /** Runs the clients against {@code app} for {@code duration}; returns completed requests per second. */
-    private double load(App app, Duration duration) throws Exception {
+    /** Runs the clients against {@code app} for {@code duration}; returns what the requests cost. */
+    private Window load(App app, Duration duration, BenchServer server) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -237,9 +311,11 @@ public final class HttpBench {
                 return null;
             }));
         }
+        List<Long> backends = backends(server, app);
+        Usage before = usage(app, done.get(), backends);
         long start = System.nanoTime();
         Thread.sleep(duration.toMillis());
-        long counted = done.get();
+        Usage after = usage(app, done.get(), backends);
         double seconds = (System.nanoTime() - start) / 1e9;
         running.set(false);
         for (Future<?> future : futures) {
@@ -249,7 +325,32 @@ public final class HttpBench {
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " requests to the " + app.name() + " app failed");
         }
-        return counted / seconds;
+        return Window.of(seconds, before, after);
+    }
+
+    private static Usage usage(App app, long requests, List<Long> backends) {
+        double backendNanos = backends == null ? Double.NaN
+                : backends.stream().mapToLong(ProcessMeter::processNanos).sum();
+        return new Usage(requests, app.meter().cpuNanos(), app.meter().threadCpuNanos(), app.meter().allocatedBytes(), backendNanos,
+                app.relay().roundTrips());
+    }
+
+    /** The process ids of the app's PostgreSQL backends, or {@code null} when the server is not on this machine. */
+    private static List<Long> backends(BenchServer server, App app) throws java.sql.SQLException {
+        if (!server.embedded() || !Files.isDirectory(Path.of("/proc"))) {
+            return null;
+        }
+        List<Long> pids = new ArrayList<>();
+        try (java.sql.Connection connection = server.connect(); java.sql.PreparedStatement statement = connection
+                .prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, app.applicationName());
+            try (java.sql.ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    pids.add(rows.getLong(1));
+                }
+            }
+        }
+        return pids;
     }
 
 }

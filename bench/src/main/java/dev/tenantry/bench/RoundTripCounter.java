@@ -73,6 +73,102 @@ public final class RoundTripCounter implements AutoCloseable {
                 + "&socketFactory=" + CountingSocketFactory.class.getName() + "&socketFactoryArg=" + id;
     }
 
+    /**
+     * Counts the round trips of another process, which cannot load {@link CountingSocketFactory}: a relay on a local
+     * port that passes every byte on to {@code host:port} and reads what clients send, as the socket factory does.
+     * The relay adds a hop to each round trip, so two processes compared should both go through one.
+     */
+    static Relay relay(String host, int port) throws IOException {
+        return new Relay(start(host, port));
+    }
+
+    /** A relay to the server, counting what its clients send; closing it closes every connection through it. */
+    static final class Relay implements AutoCloseable {
+
+        private final RoundTripCounter counter;
+        private final java.net.ServerSocket listener;
+        private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        private Relay(RoundTripCounter counter) throws IOException {
+            this.counter = counter;
+            this.listener = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread accepting = new Thread(this::accept, "round-trip-relay-" + counter.id);
+            accepting.setDaemon(true);
+            accepting.start();
+        }
+
+        /** The local port that clients connect to instead of the server's. */
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        /** The round trips counted so far over every connection through the relay. */
+        long roundTrips() {
+            return counter.roundTrips();
+        }
+
+        /** A JDBC URL for {@code database} through the relay, with encryption off so that messages can be read. */
+        String jdbcUrl(String database) {
+            return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database + "?sslmode=disable&gssEncMode=disable";
+        }
+
+        private void accept() {
+            while (!listener.isClosed()) {
+                try {
+                    Socket client = listener.accept();
+                    Socket server = new Socket(counter.host, counter.port);
+                    client.setTcpNoDelay(true);
+                    server.setTcpNoDelay(true);
+                    open.add(client);
+                    open.add(server);
+                    pump(client.getInputStream(), new MessageReader(server.getOutputStream(), counter), client, server);
+                    pump(server.getInputStream(), client.getOutputStream(), client, server);
+                } catch (IOException e) {
+                    // closed, or the server refused: the client sees its connection fail
+                }
+            }
+        }
+
+        private void pump(java.io.InputStream from, OutputStream to, Socket client, Socket server) {
+            Thread thread = new Thread(() -> {
+                byte[] buffer = new byte[16 * 1024];
+                try {
+                    for (int n; (n = from.read(buffer)) >= 0; ) {
+                        to.write(buffer, 0, n);
+                        to.flush();
+                    }
+                } catch (IOException e) {
+                    // one side closed: close both below
+                } finally {
+                    closeQuietly(client);
+                    closeQuietly(server);
+                }
+            }, "round-trip-relay-" + counter.id + "-pump");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void closeQuietly(Socket socket) {
+            open.remove(socket);
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void close() {
+            counter.close();
+            try {
+                listener.close();
+            } catch (IOException e) {
+                // already closed
+            }
+            open.forEach(this::closeQuietly);
+        }
+    }
+
     /** Connections opened from now on through this counter's URL fail; those open stop being counted. */
     @Override
     public void close() {
