@@ -89,11 +89,11 @@ class TenantDataSourceTest {
 
     @Test
     void thePoolItselfIsReachableByUnwrapping() throws SQLException {
-        // Per request with the default pool of 30: five lanes, each a HikariCP pool of its own.
+        // Per request with the tests' pool of 8: two lanes, each a HikariCP pool of its own.
         assertThat(dataSource.isWrapperFor(dev.tenantry.core.internal.PoolLanes.class)).isTrue();
         assertThat(dataSource.unwrap(dev.tenantry.core.internal.PoolLanes.class)).isSameAs(tenantry.database().pool());
         assertThat(dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)).as("several lanes, no one pool").isFalse();
-        assertThat(tenantry.database().lanePools()).hasSize(5);
+        assertThat(tenantry.database().lanePools()).hasSize(2);
     }
 
     @Test
