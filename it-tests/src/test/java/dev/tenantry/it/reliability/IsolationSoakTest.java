@@ -49,8 +49,7 @@ class IsolationSoakTest {
     /**
      * The same soak with the pool in two lanes of two connections, so about 8 tenants share each lane's connections,
      * threads spill over to the other lane, and connections that have served 12 tenants (their lane's and spilled-over
-     * ones) are retired under the load. (A bound below a lane's tenants retires a connection every few transactions:
-     * 875 retirements and 28 tx/s instead of 498 with a bound of 4, on a loaded machine.)
+     * ones) are retired under the load.
      */
     @Test
     void tenantsSharingALaneAndConnectionsRetiredUnderLoadNeverCrossTenantsAndLoseNothing(TestDatabase db) throws Exception {
