@@ -40,6 +40,7 @@ final class Strategies {
                 yield jpa(name, false, () -> PlainHibernate.oneSchema(database.pool(), target.fixedSchema()), database);
             }
             case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.config().perRequest().build()));
+            case TENANTRY_UNROUTED -> tenantry(name, true, Tenantry.start(target.config().perRequest().poolLanes(1).build()));
             case TENANTRY_TENANT_ROLES -> {
                 TenantryPersistence roles = Tenantry.start(target.config().perRequest().tenantRoles(true).build());
                 // The bench's tenants were provisioned without roles: migrating each one grants its role.
@@ -108,9 +109,10 @@ final class Strategies {
     }
 
     private static Strategy tenantry(StrategyName name, boolean scoped, TenantryPersistence persistence) {
-        DataSource pool = persistence.database().pool();
-        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(), () -> connections(pool),
-                () -> List.of(pool), persistence);
+        // One HikariCP pool per lane: each lane's connections are counted and read.
+        List<DataSource> pools = List.copyOf(persistence.database().lanePools());
+        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(),
+                () -> pools.stream().mapToInt(Strategies::connections).sum(), () -> pools, persistence);
     }
 
     static void closeQuietly(AutoCloseable closeable) {

@@ -7,7 +7,10 @@ import java.util.stream.Collectors;
 public enum StrategyName {
 
     BASELINE("baseline", false, "plain Hibernate + HikariCP, one schema, no multi-tenancy"),
-    TENANTRY_PER_REQUEST("tenantry-per-request", true, "Tenantry, tenant per request, schema rendered into the SQL"),
+    TENANTRY_PER_REQUEST("tenantry-per-request", true,
+            "Tenantry, tenant per request, schema rendered into the SQL, pool lanes as the pool size gives"),
+    /** Tenantry per request with {@code TENANTRY_POOL_LANES=1}: every connection serves every tenant. */
+    TENANTRY_UNROUTED("tenantry-unrouted", true, "Tenantry per request with one pool lane: every connection serves every tenant"),
     TENANTRY_PER_DEPLOYMENT("tenantry-per-deployment", false, "Tenantry, one fixed schema (DATABASE_SCHEMA)"),
     HIBERNATE_SCHEMA_MAPPER("hibernate-schema-mapper", true, "Hibernate 7 TenantSchemaMapper (Connection.setSchema), one pool"),
     SEARCH_PATH_PROVIDER("search-path-provider", true, "MultiTenantConnectionProvider: SET search_path on checkout, reset on release"),

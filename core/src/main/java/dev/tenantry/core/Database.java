@@ -9,12 +9,14 @@ import javax.sql.DataSource;
 import dev.tenantry.core.internal.AdminConnectionGuard;
 import dev.tenantry.core.internal.NamedStatementGuard;
 import dev.tenantry.core.internal.PhysicalConnections;
+import dev.tenantry.core.internal.PoolLanes;
 import dev.tenantry.core.internal.SearchPathSetup;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The connections of one Tenantry process: the shared HikariCP pool that application work borrows
- * from, and an unpooled data source for schema changes (provisioning, migrations), so that whatever
+ * The connections of one Tenantry process: the shared pool that application work borrows from (per request divided
+ * into lanes, one HikariCP pool each, that tenants are routed to: {@link #lanes()}), and an unpooled data source for schema changes (provisioning, migrations), so that whatever
  * session state a migration tool leaves behind dies with its connection instead of returning to the pool.
  *
  * <p>Every new physical connection, pooled or not, is checked once for a pooler between Tenantry and PostgreSQL
@@ -26,11 +28,11 @@ public final class Database implements AutoCloseable {
 
     private final TenantryConfig config;
     private final PhysicalConnections connections;
-    private final HikariDataSource pool;
+    private final PoolLanes pool;
     private final PhysicalConnections admin;
     private volatile Citus citus;
 
-    private Database(TenantryConfig config, PhysicalConnections connections, HikariDataSource pool, PhysicalConnections admin) {
+    private Database(TenantryConfig config, PhysicalConnections connections, PoolLanes pool, PhysicalConnections admin) {
         this.config = config;
         this.connections = connections;
         this.pool = pool;
@@ -46,18 +48,43 @@ public final class Database implements AutoCloseable {
                 credentials(driverProperties(config), config.user(), config.password()),
                 List.of(new NamedStatementGuard(config.pooler(), config.databaseUrl().parameters().get("prepareThreshold")),
                         new SearchPathSetup(config)));
+        int lanes = config.poolLanes();
+        int[] sizes = new int[lanes];
+        List<HikariDataSource> pools = new ArrayList<>(lanes);
+        try {
+            for (int lane = 0; lane < lanes; lane++) {
+                sizes[lane] = share(config.poolMaxSize(), lanes, lane);
+                pools.add(new HikariDataSource(laneConfig(config, connections, lanes == 1 ? "tenantry" : "tenantry-lane-" + lane,
+                        sizes[lane], share(config.poolMinIdle(), lanes, lane))));
+            }
+        } catch (RuntimeException e) {
+            pools.forEach(HikariDataSource::close);
+            throw e;
+        }
+        return new Database(config, connections, new PoolLanes(pools, sizes, config.tenantsPerConnection()),
+                adminConnections(config));
+    }
+
+    /** Lane {@code lane}'s part of {@code total} split over {@code lanes}: the first lanes take the remainder. */
+    static int share(int total, int lanes, int lane) {
+        return total / lanes + (lane < total % lanes ? 1 : 0);
+    }
+
+    private static HikariConfig laneConfig(TenantryConfig config, PhysicalConnections connections, String name, int size,
+                                           int minIdle) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("tenantry");
+        hikari.setPoolName(name);
+        // Every lane opens its connections through the same PhysicalConnections, so each gets the same set-up.
         hikari.setDataSource(connections);
-        hikari.setMaximumPoolSize(config.poolMaxSize());
-        hikari.setMinimumIdle(config.poolMinIdle());
+        hikari.setMaximumPoolSize(size);
+        hikari.setMinimumIdle(minIdle);
         hikari.setConnectionTimeout(config.acquireTimeout().toMillis());
         hikari.setMaxLifetime(config.maxLifetime().toMillis());
         hikari.setKeepaliveTime(config.keepalive().toMillis());
         hikari.setIdleTimeout(config.idleTimeout().toMillis());
         // Fail lazily rather than in the constructor: start-up checks are explicit (checkConnection).
         hikari.setInitializationFailTimeout(-1);
-        return new Database(config, connections, new HikariDataSource(hikari), adminConnections(config));
+        return hikari;
     }
 
     /**
@@ -148,6 +175,29 @@ public final class Database implements AutoCloseable {
      */
     public DataSource pool() {
         return pool;
+    }
+
+    /**
+     * A pooled connection for {@code tenant}'s work, from the tenant's lane, or from another lane's idle connection when
+     * that one is busy. It resolves no schema: {@code SchemaPerTenantConnectionProvider} wraps it for that.
+     */
+    public Connection connectionFor(String tenant) throws SQLException {
+        return pool.connectionFor(tenant);
+    }
+
+    /** The lane whose connections serve {@code tenant}'s work: 0 with one lane. */
+    public int laneOf(String tenant) {
+        return pool.laneOf(tenant);
+    }
+
+    /** What each lane of the pool is doing now, in lane order; one lane per deployment or with {@code TENANTRY_POOL_LANES=1}. */
+    public List<PoolLane> lanes() {
+        return pool.lanes();
+    }
+
+    /** The HikariCP pool of each lane, in lane order, for binding their metrics or managing them. */
+    public List<HikariDataSource> lanePools() {
+        return pool.pools();
     }
 
     /**

@@ -29,6 +29,8 @@ public final class TenantryConfig {
     public static final String POOL_MAX_LIFETIME = "TENANTRY_POOL_MAX_LIFETIME";
     public static final String POOL_KEEPALIVE = "TENANTRY_POOL_KEEPALIVE";
     public static final String POOL_IDLE_TIMEOUT = "TENANTRY_POOL_IDLE_TIMEOUT";
+    public static final String POOL_LANES = "TENANTRY_POOL_LANES";
+    public static final String POOL_TENANTS_PER_CONNECTION = "TENANTRY_POOL_TENANTS_PER_CONNECTION";
     public static final String CONNECT_TIMEOUT = "TENANTRY_CONNECT_TIMEOUT";
     public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
@@ -56,6 +58,10 @@ public final class TenantryConfig {
     public static final int PER_REQUEST_POOL_STATEMENT_BUDGET = 32_768;
     /** Statements each pooled connection keeps prepared in per-deployment mode, unless set: pgjdbc's own default. */
     public static final int PER_DEPLOYMENT_STATEMENT_CACHE = 256;
+    /** Connections each lane gets at least when the number of lanes is derived from the pool size. */
+    public static final int MIN_CONNECTIONS_PER_LANE = 4;
+    /** Statements one tenant's work is counted as keeping prepared, when a connection's tenants size its cache. */
+    static final int STATEMENTS_PER_TENANT = 4;
 
     private final DatabaseUrl databaseUrl;
     private final String user;
@@ -66,6 +72,8 @@ public final class TenantryConfig {
     private final SchemaName sharedSchema;
     private final int poolMaxSize;
     private final int poolMinIdle;
+    private final Integer poolLanes;
+    private final int tenantsPerConnection;
     private final Duration acquireTimeout;
     private final Duration maxLifetime;
     private final Duration keepalive;
@@ -93,6 +101,8 @@ public final class TenantryConfig {
         this.sharedSchema = b.sharedSchema;
         this.poolMaxSize = b.poolMaxSize;
         this.poolMinIdle = b.effectiveMinIdle();
+        this.poolLanes = b.poolLanes;
+        this.tenantsPerConnection = b.tenantsPerConnection;
         this.acquireTimeout = b.acquireTimeout;
         this.maxLifetime = b.maxLifetime;
         this.keepalive = b.keepalive;
@@ -162,6 +172,39 @@ public final class TenantryConfig {
         return poolMinIdle;
     }
 
+    /**
+     * How many lanes the pool is divided into ({@code TENANTRY_POOL_LANES}): per request each tenant's work goes to
+     * the connections of one lane, so each PostgreSQL backend caches the catalog of a share of the tenants only.
+     * Unless set, {@link #defaultLanes(int) derived from the pool size}; always 1 per deployment, where every
+     * connection serves one schema.
+     */
+    public int poolLanes() {
+        if (mode != TenancyMode.PER_REQUEST) {
+            return 1;
+        }
+        return poolLanes != null ? poolLanes : defaultLanes(poolMaxSize);
+    }
+
+    /**
+     * The lanes of a per-request pool of {@code poolMaxSize} connections unless set: the square root of the pool size,
+     * rounded down, but no more than leave {@value #MIN_CONNECTIONS_PER_LANE} connections to each lane, so that one
+     * busy tenant still has a few connections of its own lane; a pool of fewer than 8 is one lane. Pool 10: 2 lanes
+     * of 5; 16: 4 of 4; 30: 5 of 6; 100: 10 of 10.
+     */
+    public static int defaultLanes(int poolMaxSize) {
+        int root = (int) Math.sqrt(poolMaxSize);
+        return Math.max(1, Math.min(root, poolMaxSize / MIN_CONNECTIONS_PER_LANE));
+    }
+
+    /**
+     * How many distinct tenants one pooled connection serves before it is retired and replaced by a fresh one
+     * ({@code TENANTRY_POOL_TENANTS_PER_CONNECTION}), which bounds the catalog cache that its PostgreSQL backend
+     * keeps whatever the traffic; 0 (the default) never retires a connection for this.
+     */
+    public int tenantsPerConnection() {
+        return tenantsPerConnection;
+    }
+
     public Duration acquireTimeout() {
         return acquireTimeout;
     }
@@ -209,7 +252,10 @@ public final class TenantryConfig {
      * unless set: per deployment {@value #PER_DEPLOYMENT_STATEMENT_CACHE}, pgjdbc's default; per request, where
      * every tenant's statements are texts of their own, {@value #PER_REQUEST_STATEMENT_CACHE}, but no more than
      * {@value #PER_REQUEST_POOL_STATEMENT_BUDGET} over the whole pool (1,092 per connection for a pool of 30) and
-     * never fewer than pgjdbc's 256. {@code 0} prepares nothing on the server. Behind a pooler that does not carry
+     * never fewer than pgjdbc's 256; with {@link #tenantsPerConnection()} set, no more than
+     * {@value #STATEMENTS_PER_TENANT} for each tenant a connection may serve (and again never fewer than 256). With
+     * lanes, each connection sees only its lane's tenants, so the same cache holds {@link #poolLanes()} times as many
+     * tenants' statements. {@code 0} prepares nothing on the server. Behind a pooler that does not carry
      * prepared statements nothing is prepared on the server whatever this says: see {@link #pooler()}.
      */
     public int statementCache() {
@@ -219,8 +265,14 @@ public final class TenantryConfig {
         if (mode != TenancyMode.PER_REQUEST) {
             return PER_DEPLOYMENT_STATEMENT_CACHE;
         }
-        return Math.min(PER_REQUEST_STATEMENT_CACHE,
+        int statements = Math.min(PER_REQUEST_STATEMENT_CACHE,
                 Math.max(PER_DEPLOYMENT_STATEMENT_CACHE, PER_REQUEST_POOL_STATEMENT_BUDGET / poolMaxSize));
+        if (tenantsPerConnection > 0) {
+            // A connection never serves more tenants than this, so it never needs more of their statements.
+            statements = Math.min(statements, Math.max(PER_DEPLOYMENT_STATEMENT_CACHE,
+                    tenantsPerConnection * STATEMENTS_PER_TENANT));
+        }
+        return statements;
     }
 
     /**
@@ -292,6 +344,8 @@ public final class TenantryConfig {
         b.sharedSchema = sharedSchema;
         b.poolMaxSize = poolMaxSize;
         b.poolMinIdle = poolMinIdle == Builder.defaultMinIdle(poolMaxSize) ? null : poolMinIdle;
+        b.poolLanes = poolLanes;
+        b.tenantsPerConnection = tenantsPerConnection;
         b.acquireTimeout = acquireTimeout;
         b.maxLifetime = maxLifetime;
         b.keepalive = keepalive;
@@ -316,6 +370,8 @@ public final class TenantryConfig {
         return "TenantryConfig{url=" + databaseUrl + ", mode=" + mode.setting()
                 + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
                 + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
+                + (poolLanes() > 1 ? " in " + poolLanes() + " lanes" : "")
+                + (tenantsPerConnection > 0 ? ", tenantsPerConnection=" + tenantsPerConnection : "")
                 + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + ", pooler=" + pooler.setting() + "}";
     }
 
@@ -333,6 +389,9 @@ public final class TenantryConfig {
         private int poolMaxSize = 30;
         /** Null means the default: 2, or the pool size when that is smaller. */
         private Integer poolMinIdle;
+        /** Null means the default: derived from the pool size per request, 1 per deployment. */
+        private Integer poolLanes;
+        private int tenantsPerConnection;
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private Duration maxLifetime = Duration.ofHours(1);
         private Duration keepalive = Duration.ofMinutes(2);
@@ -366,6 +425,9 @@ public final class TenantryConfig {
             ifSet(env, SHARED_SCHEMA, this::sharedSchema);
             ifSet(env, POOL_MAX_SIZE, v -> poolMaxSize(SettingParsers.integer(POOL_MAX_SIZE, v, 1, 10_000)));
             ifSet(env, POOL_MIN_IDLE, v -> poolMinIdle(SettingParsers.integer(POOL_MIN_IDLE, v, 0, 10_000)));
+            ifSet(env, POOL_LANES, v -> poolLanes(SettingParsers.integer(POOL_LANES, v, 1, 10_000)));
+            ifSet(env, POOL_TENANTS_PER_CONNECTION, v -> tenantsPerConnection(
+                    SettingParsers.integer(POOL_TENANTS_PER_CONNECTION, v, 0, 1_000_000)));
             ifSet(env, POOL_ACQUIRE_TIMEOUT, v -> acquireTimeout(SettingParsers.duration(POOL_ACQUIRE_TIMEOUT, v)));
             ifSet(env, POOL_MAX_LIFETIME, v -> maxLifetime(SettingParsers.duration(POOL_MAX_LIFETIME, v)));
             ifSet(env, POOL_KEEPALIVE, v -> keepalive(SettingParsers.duration(POOL_KEEPALIVE, v)));
@@ -470,6 +532,25 @@ public final class TenantryConfig {
         /** {@code TENANTRY_POOL_MIN_IDLE}: idle connections kept ready (default 2, at most the pool size). */
         public Builder poolMinIdle(int size) {
             this.poolMinIdle = requireRange(POOL_MIN_IDLE, size, 0, 10_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_POOL_LANES}: per request, the lanes the pool is divided into, each tenant's work going to
+         * its own lane's connections (default {@link TenantryConfig#defaultLanes(int) from the pool size}; 1 lets
+         * every connection serve every tenant). At most the pool size; per deployment only 1.
+         */
+        public Builder poolLanes(int lanes) {
+            this.poolLanes = requireRange(POOL_LANES, lanes, 1, 10_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_POOL_TENANTS_PER_CONNECTION}: retire a pooled connection once it has served this many distinct
+         * tenants, to bound its backend's memory (default 0: never).
+         */
+        public Builder tenantsPerConnection(int tenants) {
+            this.tenantsPerConnection = requireRange(POOL_TENANTS_PER_CONNECTION, tenants, 0, 1_000_000);
             return this;
         }
 
@@ -651,6 +732,14 @@ public final class TenantryConfig {
             if (effectiveMinIdle() > poolMaxSize) {
                 throw new InvalidConfigurationException(POOL_MIN_IDLE, poolMinIdle + " is larger than "
                         + POOL_MAX_SIZE + " (" + poolMaxSize + ")");
+            }
+            if (poolLanes != null && poolLanes > poolMaxSize) {
+                throw new InvalidConfigurationException(POOL_LANES, poolLanes + " lanes are more than the "
+                        + poolMaxSize + " connections of the pool (" + POOL_MAX_SIZE + "); each lane needs one at least");
+            }
+            if (poolLanes != null && poolLanes > 1 && mode != TenancyMode.PER_REQUEST) {
+                throw new InvalidConfigurationException(POOL_LANES, poolLanes + " lanes divide a per-request pool among"
+                        + " tenants; per deployment every connection serves one schema, so remove it or set it to 1");
             }
             if (pooler.transactionMode() && adminDatabaseUrl == null) {
                 throw new InvalidConfigurationException(ADMIN_DATABASE_URL, "is not set, so schema changes (provisioning,"

@@ -89,8 +89,19 @@ class TenantDataSourceTest {
 
     @Test
     void thePoolItselfIsReachableByUnwrapping() throws SQLException {
-        assertThat(dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)).isTrue();
-        assertThat(dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class)).isSameAs(tenantry.database().pool());
+        // Per request with the tests' pool of 8: two lanes, each a HikariCP pool of its own.
+        assertThat(dataSource.isWrapperFor(dev.tenantry.core.internal.PoolLanes.class)).isTrue();
+        assertThat(dataSource.unwrap(dev.tenantry.core.internal.PoolLanes.class)).isSameAs(tenantry.database().pool());
+        assertThat(dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)).as("several lanes, no one pool").isFalse();
+        assertThat(tenantry.database().lanePools()).hasSize(2);
+    }
+
+    @Test
+    void withOneLaneThePoolIsOneHikariPool() throws SQLException {
+        try (TenantryRuntime runtime = Tenantry.builder(db.config().perRequest().poolLanes(1).build()).open()) {
+            assertThat(runtime.dataSource().unwrap(com.zaxxer.hikari.HikariDataSource.class))
+                    .isSameAs(runtime.database().lanePools().get(0));
+        }
     }
 
     @Test

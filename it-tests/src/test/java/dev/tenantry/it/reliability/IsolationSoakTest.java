@@ -45,4 +45,31 @@ class IsolationSoakTest {
             assertThat(AppModel.rowsIn(db, "public")).as("public's notes, left by a single-schema run").isEqualTo(publicBefore);
         }
     }
+
+    /**
+     * The same soak with the pool in two lanes of two connections, so about 8 tenants share each lane's connections,
+     * threads spill over to the other lane, and connections that have served 12 tenants (their lane's and spilled-over
+     * ones) are retired under the load.
+     */
+    @Test
+    void tenantsSharingALaneAndConnectionsRetiredUnderLoadNeverCrossTenantsAndLoseNothing(TestDatabase db) throws Exception {
+        List<String> tenants = IsolationSoak.tenants("lanes_", TENANTS);
+        try (TenantryPersistence tenantry = Tenantry.builder(db.config().perRequest().poolMaxSize(4).poolLanes(2)
+                        .tenantsPerConnection(12).build())
+                .managedClasses(AppModel.ENTITIES).migrations(AppModel.MIGRATIONS).start()) {
+            tenants.forEach(tenantry.provisioning()::provision);
+
+            IsolationSoak.Result result = IsolationSoak.run(
+                    new IsolationSoak.Settings("tenantry, direct, pool 4 in 2 lanes, 12 tenants per connection", TRANSACTIONS,
+                            THREADS, tenants, 43, TenantSchema.PLACEHOLDER + ".users", true),
+                    tenantry.entityManagerFactory(), db::connect);
+            System.out.println(result.summary());
+            tenantry.database().lanes().forEach(lane -> System.out.println("[soak] " + lane));
+
+            result.assertIsolatedAndComplete();
+            assertThat(tenantry.database().lanes()).as("connections retired at their thirteenth tenant")
+                    .anySatisfy(lane -> assertThat(lane.retired()).isPositive())
+                    .allSatisfy(lane -> assertThat(lane.tenantsPerConnection()).isLessThanOrEqualTo(12));
+        }
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tenantry.core.PoolLane;
 import dev.tenantry.bench.FixedSchemaNaming;
 import dev.tenantry.bench.SearchPathConnectionProvider;
 import dev.tenantry.core.InvalidConfigurationException;
@@ -135,8 +136,7 @@ class PgBouncerSoakTest {
                             + " client connections, " + SERVER_POOL + " server connections)", TRANSACTIONS, THREADS, tenants, 7,
                             TenantSchema.PLACEHOLDER + ".users"),
                     tenantry.entityManagerFactory(), db::connect);
-            clientConnections = tenantry.database().pool().unwrap(HikariDataSource.class).getHikariPoolMXBean()
-                    .getTotalConnections();
+            clientConnections = tenantry.database().lanes().stream().mapToInt(PoolLane::connections).sum();
             serverSessions = serverSessionsSince(db, start, config);
         }
         System.out.println(result.summary());

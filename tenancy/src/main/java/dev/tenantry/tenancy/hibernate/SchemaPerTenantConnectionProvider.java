@@ -3,6 +3,7 @@ package dev.tenantry.tenancy.hibernate;
 import dev.tenantry.core.NoTenantInScopeException;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.core.internal.PoolLanes;
 import dev.tenantry.tenancy.internal.ResolvedSql;
 import dev.tenantry.tenancy.internal.TenantConnection;
 import java.sql.Connection;
@@ -16,7 +17,8 @@ import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 /**
  * Per-request multi-tenancy over one shared pool: hands Hibernate a pooled connection whose SQL is
  * resolved to the tenant's schema. Switching tenant costs no round trip and no session state, so nothing
- * can follow the connection back into the pool or through a transaction-mode PgBouncer.
+ * can follow the connection back into the pool or through a transaction-mode PgBouncer. Given Tenantry's own pool
+ * ({@code Database.pool()}), each tenant borrows from its lane of it.
  */
 public final class SchemaPerTenantConnectionProvider implements MultiTenantConnectionProvider<String> {
 
@@ -26,6 +28,8 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
     public static final int RESOLVED_TEXTS = TenantryConfig.PER_REQUEST_POOL_STATEMENT_BUDGET;
 
     private final transient DataSource pool;
+    /** The pool when it is Tenantry's, divided into lanes; else null. */
+    private final transient PoolLanes lanes;
     private final transient Function<String, SchemaName> schemas;
     private final transient Function<SchemaName, String> roles;
     private final transient ResolvedSql texts;
@@ -48,6 +52,7 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
     public SchemaPerTenantConnectionProvider(DataSource pool, Function<String, SchemaName> schemas,
                                              Function<SchemaName, String> roles, int resolvedTexts) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.lanes = pool instanceof PoolLanes laned ? laned : null;
         this.schemas = Objects.requireNonNull(schemas, "schemas");
         this.roles = roles;
         if (resolvedTexts < 0) {
@@ -62,8 +67,22 @@ public final class SchemaPerTenantConnectionProvider implements MultiTenantConne
             throw new NoTenantInScopeException();
         }
         SchemaName schema = schemas.apply(tenant);
-        return new TenantConnection(borrow(pool, tenant, schema), schema.quoted(), roles == null ? null : roles.apply(schema),
+        return new TenantConnection(borrow(tenant, schema), schema.quoted(), roles == null ? null : roles.apply(schema),
                 texts);
+    }
+
+    /** Borrows from the tenant's lane of Tenantry's pool, else from the pool. */
+    private Connection borrow(String tenant, SchemaName schema) throws SQLException {
+        if (lanes == null) {
+            return borrow(pool, tenant, schema);
+        }
+        try {
+            return lanes.connectionFor(tenant);
+        } catch (SQLTransientConnectionException e) {
+            throw new SQLTransientConnectionException(forTenant(tenant, schema, e), e.getSQLState(), e.getErrorCode(), e);
+        } catch (SQLException e) {
+            throw new SQLException(forTenant(tenant, schema, e), e.getSQLState(), e.getErrorCode(), e);
+        }
     }
 
     /** Borrows from the pool; a failure (the pool exhausted, the server gone) names the tenant and schema. */

@@ -41,6 +41,9 @@ final class TenantryConfigBinding {
             new Setting(TenantryConfig.POOL_MAX_LIFETIME, "tenantry.pool.max-lifetime", p -> p.getPool().getMaxLifetime()),
             new Setting(TenantryConfig.POOL_KEEPALIVE, "tenantry.pool.keepalive", p -> p.getPool().getKeepalive()),
             new Setting(TenantryConfig.POOL_IDLE_TIMEOUT, "tenantry.pool.idle-timeout", p -> p.getPool().getIdleTimeout()),
+            new Setting(TenantryConfig.POOL_LANES, "tenantry.pool.lanes", p -> p.getPool().getLanes()),
+            new Setting(TenantryConfig.POOL_TENANTS_PER_CONNECTION, "tenantry.pool.tenants-per-connection",
+                    p -> p.getPool().getTenantsPerConnection()),
             new Setting(TenantryConfig.CONNECT_TIMEOUT, "tenantry.connect-timeout", TenantryProperties::getConnectTimeout),
             new Setting(TenantryConfig.APPLICATION_NAME, "tenantry.application-name", TenantryProperties::getApplicationName),
             new Setting(TenantryConfig.TENANT_ROLES, "tenantry.tenant-roles", TenantryProperties::getTenantRoles),
@@ -70,7 +73,7 @@ final class TenantryConfigBinding {
                 .bind(HIKARI, Bindable.mapOf(String.class, Object.class)).map(map -> !map.isEmpty()).orElse(false);
         if (hikariSettings) {
             throw new InvalidConfigurationException(HIKARI, "is not read: Tenantry's pool is configured with tenantry.pool.*"
-                    + " (max-size, min-idle, acquire-timeout, max-lifetime, keepalive, idle-timeout); move the settings there");
+                    + " (max-size, min-idle, acquire-timeout, max-lifetime, keepalive, idle-timeout, lanes, tenants-per-connection); move the settings there");
         }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();

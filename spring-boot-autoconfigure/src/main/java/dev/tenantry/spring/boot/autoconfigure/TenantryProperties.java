@@ -245,6 +245,15 @@ public class TenantryProperties {
         /** Idle connections above the minimum close after this. Default 10m. */
         private Duration idleTimeout;
 
+        /**
+         * Per request, the lanes the pool is divided into: each tenant's work goes to its lane's connections. 1 lets every
+         * connection serve every tenant. Default: the square root of max-size, with 4 connections per lane at least.
+         */
+        private Integer lanes;
+
+        /** Distinct tenants a pooled connection serves before it is retired, bounding its backend's memory. Default 0: never. */
+        private Integer tenantsPerConnection;
+
         public Integer getMaxSize() {
             return maxSize;
         }
@@ -291,6 +300,22 @@ public class TenantryProperties {
 
         public void setIdleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+        }
+
+        public Integer getLanes() {
+            return lanes;
+        }
+
+        public void setLanes(Integer lanes) {
+            this.lanes = lanes;
+        }
+
+        public Integer getTenantsPerConnection() {
+            return tenantsPerConnection;
+        }
+
+        public void setTenantsPerConnection(Integer tenantsPerConnection) {
+            this.tenantsPerConnection = tenantsPerConnection;
         }
     }
 

@@ -53,6 +53,25 @@ class TenantryConfigBindingTest {
         assertThat(config.applicationName()).isEqualTo("shop");
     }
 
+    @Test
+    void laneSettingsAreBoundFromTheirProperties() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("spring.datasource.url", "jdbc:postgresql://boot-host:5432/boot")
+                .withProperty("TENANTRY_POOL_LANES", "2");
+        TenantryProperties properties = new TenantryProperties();
+        properties.setMode(TenancyMode.PER_REQUEST);
+        properties.getPool().setMaxSize(16);
+        properties.getPool().setTenantsPerConnection(300);
+
+        TenantryConfig config = TenantryConfigBinding.config(properties, environment);
+        assertThat(config.poolLanes()).as("from the variable").isEqualTo(2);
+        assertThat(config.tenantsPerConnection()).isEqualTo(300);
+
+        properties.getPool().setLanes(20);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> TenantryConfigBinding.config(properties, environment)))
+                .hasMessageStartingWith("tenantry.pool.lanes: 20 lanes are more than the 16 connections");
+    }
+
     private static String value(Field field) {
         try {
             return (String) field.get(null);

@@ -1,9 +1,14 @@
 package dev.tenantry.spring.boot.autoconfigure.actuate;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.tenantry.core.Database;
+import dev.tenantry.core.PoolLane;
 import dev.tenantry.spring.boot.autoconfigure.TenantryMigrations;
 import dev.tenantry.tenancy.TenantInfo;
 import dev.tenantry.tenancy.TenantMigration;
 import dev.tenantry.tenancy.TenantryRuntime;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +26,14 @@ import java.util.stream.Collectors;
  * {@value #REFRESH_SECONDS} seconds however often they are scraped. {@code tenantry.migrations.startup} is the
  * time the start-up migrations took, and {@code tenantry.migrations.startup.tenants} how many tenants they
  * migrated, found current, or failed ({@code outcome}). No meter is per tenant.
+ *
+ * <p>Per lane of the pool ({@code lane} tag, 0 with one lane): {@code tenantry.pool.lane.connections} by {@code state}
+ * (active, idle), {@code tenantry.pool.lane.max}, the counters {@code tenantry.pool.lane.waits} (borrows that found every
+ * lane busy), {@code tenantry.pool.lane.spillovers} (borrows another lane served) and {@code tenantry.pool.lane.retired}
+ * (connections retired after their tenant bound), and {@code tenantry.pool.lane.tenants.per.connection} (the most
+ * tenants one open connection served, with the bound set). With several lanes Boot cannot find one HikariCP pool behind
+ * the DataSource, so each lane's pool gets HikariCP's own {@code hikaricp.*} meters here, tagged {@code pool}
+ * {@code tenantry-lane-N}; with one lane Boot binds them as for any HikariCP DataSource.
  */
 public class TenantryMetrics implements MeterBinder {
 
@@ -46,6 +60,7 @@ public class TenantryMetrics implements MeterBinder {
         Gauge.builder("tenantry.tenants", counts, c -> c.get().getOrDefault("unavailable", 0L))
                 .tag("state", "unavailable").description("Tenants this process refuses after a failed migration")
                 .register(registry);
+        bindLanes(registry, runtime.database());
         if (migrations != null) {
             Timer.builder("tenantry.migrations.startup").description("Start-up migrations and provisioning")
                     .register(registry).record(migrations.took());
@@ -58,6 +73,49 @@ public class TenantryMetrics implements MeterBinder {
                 }
             });
         }
+    }
+
+    private static void bindLanes(MeterRegistry registry, Database database) {
+        List<PoolLane> lanes = database.lanes();
+        for (PoolLane lane : lanes) {
+            String index = Integer.toString(lane.index());
+            laneGauge("tenantry.pool.lane.connections", database, lane, PoolLane::active, "Connections of the lane in use")
+                    .tag("state", "active").register(registry);
+            laneGauge("tenantry.pool.lane.connections", database, lane, PoolLane::idle, "Idle connections of the lane")
+                    .tag("state", "idle").register(registry);
+            laneGauge("tenantry.pool.lane.max", database, lane, PoolLane::maxConnections,
+                    "The lane's share of the pool's connections").register(registry);
+            laneGauge("tenantry.pool.lane.tenants.per.connection", database, lane, PoolLane::tenantsPerConnection,
+                    "The most distinct tenants one open connection of the lane has served (with the tenant bound set)")
+                    .register(registry);
+            laneCounter("tenantry.pool.lane.waits", database, lane, PoolLane::waits,
+                    "Borrows that found every lane busy and waited on their own").tag("lane", index).register(registry);
+            laneCounter("tenantry.pool.lane.spillovers", database, lane, PoolLane::spillOvers,
+                    "Borrows by the lane's tenants that another lane's idle connection served").tag("lane", index)
+                    .register(registry);
+            laneCounter("tenantry.pool.lane.retired", database, lane, PoolLane::retired,
+                    "Connections retired after serving the bound of distinct tenants").tag("lane", index).register(registry);
+        }
+        if (lanes.size() > 1) {
+            for (HikariDataSource pool : database.lanePools()) {
+                if (pool.getMetricsTrackerFactory() == null) {
+                    pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+                }
+            }
+        }
+    }
+
+    private static Gauge.Builder<Database> laneGauge(String name, Database database, PoolLane lane,
+                                                     ToDoubleFunction<PoolLane> value, String description) {
+        int index = lane.index();
+        return Gauge.builder(name, database, d -> value.applyAsDouble(d.lanes().get(index)))
+                .tag("lane", Integer.toString(index)).description(description);
+    }
+
+    private static FunctionCounter.Builder<Database> laneCounter(String name, Database database, PoolLane lane,
+                                                                 ToDoubleFunction<PoolLane> value, String description) {
+        int index = lane.index();
+        return FunctionCounter.builder(name, database, d -> value.applyAsDouble(d.lanes().get(index))).description(description);
     }
 
     private Map<String, Long> readCounts() {

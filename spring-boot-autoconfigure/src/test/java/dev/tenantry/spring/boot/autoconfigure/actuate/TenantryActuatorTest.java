@@ -38,7 +38,7 @@ class TenantryActuatorTest {
 
     @Test
     void withTheActuatorThereAreTheEndpointTheHealthAndTheMeters() {
-        runner().run(context -> {
+        runner().withPropertyValues("tenantry.pool.lanes=2").run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(TenantsEndpoint.class)
                     .hasSingleBean(TenantryHealthIndicator.class).hasSingleBean(TenantryMetrics.class);
             context.getBean(TenantProvisioning.class).provision("act_a");
@@ -64,6 +64,12 @@ class TenantryActuatorTest {
             assertThat(meters.get("tenantry.tenants").tag("state", "failed").gauge().value()).isGreaterThanOrEqualTo(1);
             assertThat(meters.get("tenantry.tenants").tag("state", "ready").gauge().value()).isGreaterThanOrEqualTo(1);
             assertThat(meters.get("tenantry.migrations.startup").timer().count()).isEqualTo(1);
+            // The test's pool of 4 in two lanes of two, each with its meters and HikariCP's.
+            assertThat(meters.find("tenantry.pool.lane.max").gauges()).hasSize(2);
+            assertThat(meters.get("tenantry.pool.lane.max").tag("lane", "1").gauge().value()).isEqualTo(2);
+            assertThat(meters.get("tenantry.pool.lane.spillovers").tag("lane", "0").functionCounter().count()).isZero();
+            assertThat(meters.get("tenantry.pool.lane.connections").tag("lane", "0").tag("state", "idle").gauge()).isNotNull();
+            assertThat(meters.find("hikaricp.connections.max").tag("pool", "tenantry-lane-1").gauge()).isNotNull();
         });
     }
 

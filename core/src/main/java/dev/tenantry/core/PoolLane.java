@@ -1,0 +1,24 @@
+package dev.tenantry.core;
+
+/**
+ * What one lane of the pool is doing, read at one moment (see {@link Database#lanes()}): its HikariCP pool's
+ * connections, and what Tenantry counted since the pool opened. Per deployment, and with {@code TENANTRY_POOL_LANES=1},
+ * the whole pool is one lane.
+ *
+ * @param index                the lane, from 0; tenants find theirs by hashing their id
+ * @param poolName             the lane's HikariCP pool ({@code tenantry}, or {@code tenantry-lane-N} with several lanes)
+ * @param maxConnections       the lane's share of {@code TENANTRY_POOL_MAX_SIZE}
+ * @param connections          open connections, in use or idle
+ * @param active               connections in use
+ * @param idle                 connections ready to be borrowed
+ * @param threadsWaiting       threads waiting for one of the lane's connections now
+ * @param waits                borrows that found every lane busy and queued on this one, their own
+ * @param spillOvers           borrows by this lane's tenants that another lane served, because this lane was busy
+ *                             while that one had an idle connection
+ * @param retired              connections retired after serving {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} tenants
+ * @param tenantsPerConnection the most distinct tenants one open connection of the lane has served; counted only with
+ *                             {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} set, else 0
+ */
+public record PoolLane(int index, String poolName, int maxConnections, int connections, int active, int idle,
+                       int threadsWaiting, long waits, long spillOvers, long retired, int tenantsPerConnection) {
+}

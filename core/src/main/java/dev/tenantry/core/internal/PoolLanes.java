@@ -1,0 +1,325 @@
+package dev.tenantry.core.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.tenantry.core.PoolLane;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The pool of application work, divided into lanes, each a HikariCP pool of its own (so Hikari's metrics, health
+ * checks, lifetimes and eviction work per lane). A tenant's work borrows from its lane ({@link LaneHashing}), so each
+ * PostgreSQL backend caches the catalog and plans of its lane's tenants only.
+ *
+ * <p>Admission, per borrow: the tenant's own lane when it has an idle connection or may open one; else, when it is
+ * busy but another lane has an idle connection, the lane with most idle connections (a spill-over, counted: the
+ * borrowing tenant's catalog then warms on a backend of that lane); only when every lane is busy does the work
+ * wait, on its own lane, for HikariCP's acquire timeout. With one lane it is one HikariCP pool and nothing else.
+ *
+ * <p>With a tenant bound per connection, each borrow also records the tenant on the physical connection (a
+ * synchronized weak map and a small set of id hashes: one lookup per borrow); a connection that would serve one tenant
+ * more than the bound is evicted through HikariCP before it is handed out, closing its backend, and another is
+ * borrowed. A connection is only ever checked when it is borrowed, so it is never retired in the middle of work. Not
+ * API: {@code Database} is.
+ */
+public final class PoolLanes implements DataSource, AutoCloseable {
+
+    private final Lane[] lanes;
+    private final int tenantsPerConnection;
+    /** Distinct tenants per physical connection; null when not bounded. */
+    private final Map<Connection, ServedTenants> served;
+    /** Spreads tenantless borrows over the lanes when none has an idle connection. */
+    private final AtomicInteger next = new AtomicInteger();
+
+    /**
+     * @param pools                one started HikariCP pool per lane, in lane order
+     * @param maxConnections       each lane's maximum pool size, in lane order
+     * @param tenantsPerConnection distinct tenants a connection may serve before it is retired; 0 for no bound
+     */
+    public PoolLanes(List<HikariDataSource> pools, int[] maxConnections, int tenantsPerConnection) {
+        if (pools.isEmpty() || pools.size() != maxConnections.length) {
+            throw new IllegalArgumentException("one maximum size per lane, and one lane at least");
+        }
+        this.lanes = new Lane[pools.size()];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane(i, pools.get(i), maxConnections[i]);
+        }
+        this.tenantsPerConnection = tenantsPerConnection;
+        this.served = tenantsPerConnection > 0 ? Collections.synchronizedMap(new WeakHashMap<>()) : null;
+    }
+
+    /** The lane whose connections serve {@code tenant} unless it spills over. */
+    public int laneOf(String tenant) {
+        return LaneHashing.laneOf(tenant, lanes.length);
+    }
+
+    /** A connection for {@code tenant}'s work: from its lane, or spilled over to an idle one (see the class comment). */
+    public Connection connectionFor(String tenant) throws SQLException {
+        Lane lane = lanes[LaneHashing.laneOf(tenant, lanes.length)];
+        if (lanes.length > 1 && !lane.hasRoom()) {
+            Lane idle = mostIdle(lane);
+            if (idle != null) {
+                lane.spillOvers.increment();
+                lane = idle;
+            } else {
+                lane.waits.increment();
+            }
+        }
+        Connection connection = lane.pool.getConnection();
+        return served == null ? connection : admit(lane, connection, tenant);
+    }
+
+    /** Hands out {@code connection} unless {@code tenant} would be one too many for it; then retires it and borrows again. */
+    private Connection admit(Lane lane, Connection connection, String tenant) throws SQLException {
+        int hash = tenant.hashCode();
+        for (int attempt = 0; ; attempt++) {
+            Connection physical = connection.unwrap(Connection.class);
+            ServedTenants tenants = served.computeIfAbsent(physical, c -> new ServedTenants(lane.index));
+            if (tenants.admit(hash, tenantsPerConnection) || attempt > lane.maxConnections) {
+                return connection;
+            }
+            // Borrowed and not yet used: HikariCP closes it now and opens a replacement in the background.
+            lane.pool.evictConnection(connection);
+            served.remove(physical);
+            lane.retired.increment();
+            connection = lane.pool.getConnection();
+        }
+    }
+
+    /** A connection for work of no tenant (the registry, metadata): from the lane with most idle connections. */
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (lanes.length == 1) {
+            return lanes[0].pool.getConnection();
+        }
+        Lane lane = mostIdle(null);
+        if (lane == null) {
+            lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
+        }
+        return lane.pool.getConnection();
+    }
+
+    /** The lane other than {@code except} with most idle connections, or null when none has one. */
+    private Lane mostIdle(Lane except) {
+        Lane best = null;
+        int bestIdle = 0;
+        for (Lane lane : lanes) {
+            if (lane != except) {
+                int idle = lane.mx.getIdleConnections();
+                if (idle > bestIdle) {
+                    bestIdle = idle;
+                    best = lane;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The lanes' state now, in lane order. */
+    public List<PoolLane> lanes() {
+        int[] tenantsPerLane = new int[lanes.length];
+        if (served != null) {
+            synchronized (served) {
+                for (Map.Entry<Connection, ServedTenants> entry : served.entrySet()) {
+                    if (!closed(entry.getKey())) {
+                        ServedTenants tenants = entry.getValue();
+                        tenantsPerLane[tenants.lane] = Math.max(tenantsPerLane[tenants.lane], tenants.size());
+                    }
+                }
+            }
+        }
+        List<PoolLane> result = new ArrayList<>(lanes.length);
+        for (Lane lane : lanes) {
+            HikariPoolMXBean mx = lane.mx;
+            result.add(new PoolLane(lane.index, lane.pool.getPoolName(), lane.maxConnections, mx.getTotalConnections(),
+                    mx.getActiveConnections(), mx.getIdleConnections(), mx.getThreadsAwaitingConnection(),
+                    lane.waits.sum(), lane.spillOvers.sum(), lane.retired.sum(), tenantsPerLane[lane.index]));
+        }
+        return result;
+    }
+
+    private static boolean closed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /** The lanes' HikariCP pools, in lane order: for binding their metrics. */
+    public List<HikariDataSource> pools() {
+        List<HikariDataSource> pools = new ArrayList<>(lanes.length);
+        for (Lane lane : lanes) {
+            pools.add(lane.pool);
+        }
+        return pools;
+    }
+
+    @Override
+    public void close() {
+        for (Lane lane : lanes) {
+            lane.pool.close();
+        }
+    }
+
+    /** Refused: every connection uses the configured credentials. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("Tenantry's pool uses the configured user and password");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return lanes[0].pool.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        for (Lane lane : lanes) {
+            lane.pool.setLogWriter(out);
+        }
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        for (Lane lane : lanes) {
+            lane.pool.setLoginTimeout(seconds);
+        }
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return lanes[0].pool.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return lanes[0].pool.getParentLogger();
+    }
+
+    /** This; with one lane also its HikariCP pool and what that wraps. With several, use {@link #pools()}. */
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        if (type.isInstance(this)) {
+            return type.cast(this);
+        }
+        if (lanes.length == 1) {
+            return lanes[0].pool.unwrap(type);
+        }
+        throw new SQLException("the pool has " + lanes.length + " lanes, each a HikariCP pool of its own; it is no "
+                + type.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(this) || lanes.length == 1 && lanes[0].pool.isWrapperFor(type);
+    }
+
+    @Override
+    public String toString() {
+        return "PoolLanes[" + lanes.length + " lanes]";
+    }
+
+    /** One lane: its pool and what Tenantry counts about it. */
+    private static final class Lane {
+
+        final int index;
+        final HikariDataSource pool;
+        final HikariPoolMXBean mx;
+        final int maxConnections;
+        final LongAdder waits = new LongAdder();
+        final LongAdder spillOvers = new LongAdder();
+        final LongAdder retired = new LongAdder();
+
+        Lane(int index, HikariDataSource pool, int maxConnections) {
+            this.index = index;
+            this.pool = pool;
+            this.mx = pool.getHikariPoolMXBean();
+            this.maxConnections = maxConnections;
+        }
+
+        /** Whether a borrow would be served without waiting for another's work: an idle connection, or room for one. */
+        boolean hasRoom() {
+            return mx.getIdleConnections() > 0 || mx.getTotalConnections() < maxConnections;
+        }
+    }
+
+    /**
+     * The distinct tenants one physical connection has served, as a small open-addressing set of id hashes (two ids
+     * with the same {@code String.hashCode} count once). Only touched by the thread that holds the connection and by
+     * {@link #lanes()}, hence synchronized without contention.
+     */
+    private static final class ServedTenants {
+
+        final int lane;
+        private int[] slots = new int[16];
+        private boolean zero;
+        private int size;
+
+        ServedTenants(int lane) {
+            this.lane = lane;
+        }
+
+        /** Records {@code hash}; false, recording nothing, when it is new and {@code limit} are already recorded. */
+        synchronized boolean admit(int hash, int limit) {
+            if (hash == 0) {
+                if (zero) {
+                    return true;
+                }
+                if (size >= limit) {
+                    return false;
+                }
+                zero = true;
+                size++;
+                return true;
+            }
+            int mask = slots.length - 1;
+            int i = hash & mask;
+            while (slots[i] != 0) {
+                if (slots[i] == hash) {
+                    return true;
+                }
+                i = (i + 1) & mask;
+            }
+            if (size >= limit) {
+                return false;
+            }
+            slots[i] = hash;
+            size++;
+            if (size * 2 > slots.length) {
+                grow();
+            }
+            return true;
+        }
+
+        private void grow() {
+            int[] old = slots;
+            slots = new int[old.length * 2];
+            int mask = slots.length - 1;
+            for (int hash : old) {
+                if (hash != 0) {
+                    int i = hash & mask;
+                    while (slots[i] != 0) {
+                        i = (i + 1) & mask;
+                    }
+                    slots[i] = hash;
+                }
+            }
+        }
+
+        synchronized int size() {
+            return size;
+        }
+    }
+}
