@@ -1,8 +1,10 @@
 package dev.tenantry.it.citus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenantry.core.Citus;
+import dev.tenantry.core.TenantryException;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.entities.Users;
 import dev.tenantry.it.support.CitusSandbox;
@@ -164,6 +166,17 @@ class CitusMigrationLifecycleTest {
             assertThat(users).isEqualTo(3);
             assertThat(tenantry.provisioning().status()).filteredOn(s -> s.tenant().equals(tenant))
                     .singleElement().satisfies(s -> assertThat(s.healthy()).isTrue());
+
+            // What Citus refuses: a schema with an identity column (todos.id) cannot be undistributed, so the app's
+            // table cannot be adopted back into public; the refusal says so, and nothing changes.
+            String other = tenants.get(2);
+            assertThatThrownBy(() -> tenantry.provisioning().adopt(other, true, List.of("todos"), false))
+                    .isInstanceOf(TenantryException.class)
+                    .hasMessageContaining("tenant '" + other + "'")
+                    .hasMessageContaining("identity column")
+                    .hasMessageContaining("cannot bring a distributed schema with identity columns back to the coordinator");
+            assertThat(sandbox.distributed(other)).isTrue();
+            assertThat(sandbox.column("SELECT count(*) FROM " + other + ".todos")).containsExactly("3");
         }
     }
 }
