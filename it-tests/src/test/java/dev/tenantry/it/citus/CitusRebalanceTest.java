@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Test;
 @WithCitus
 class CitusRebalanceTest {
 
-    /** At most this many tenants are made to unbalance the cluster; a cluster too full of other schemas skips the test. */
+    /**
+     * At most this many tenants are made to unbalance the cluster; a cluster too full of other schemas, or where other
+     * runs create schemas faster than this test crowds a worker, skips the test, saying so.
+     */
     private static final int MOST_TENANTS = 80;
 
     /** Schemas by which the crowded worker must pass Citus's threshold, so that other runs' churn cannot balance it. */
@@ -56,11 +59,16 @@ class CitusRebalanceTest {
             TenantProvisioning provisioning = TenantProvisioning.open(database, List.of(Tenantry.MIGRATIONS),
                     TenantSchemaMapping.identity());
             TenantPlacement placement = provisioning.placement();
-            List<String> tenants = sandbox.tenants("crowd", count);
-            for (String tenant : tenants) {
-                provisioning.provisionFromTemplate(tenant);
-                placement.move(tenant, crowded, Citus.TransferMode.BLOCK_WRITES);
+            List<String> tenants = new ArrayList<>();
+            crowd(sandbox, provisioning, crowded, tenants, count);
+            // Other runs may be creating schemas meanwhile, which Citus places on the emptier worker: crowd on until the
+            // rebalancer has a few schemas to move.
+            while (plannedSchemas(sandbox) < 3 && tenants.size() < MOST_TENANTS) {
+                crowd(sandbox, provisioning, crowded, tenants, Math.min(5, MOST_TENANTS - tenants.size()));
             }
+            assumeThat(plannedSchemas(sandbox)).as("schemas the rebalancer would move after adding %s tenants to %s, while"
+                    + " other runs create schemas (now %s per worker)", tenants.size(), crowded, schemasPerWorker(sandbox))
+                    .isGreaterThanOrEqualTo(3);
             // A tenant made while Tenantry did not use Citus and the server did not shard schemas: on the coordinator.
             String local = sandbox.tenant("local");
             String unsharded = sandbox.cluster().jdbcUrl() + "?options=-c%20citus.enable_schema_based_sharding%3Doff";
@@ -70,8 +78,7 @@ class CitusRebalanceTest {
             assertThat(sandbox.distributed(local)).as("whether the tenant made without Citus is distributed").isFalse();
             Map<Citus.Node, Integer> before = schemasPerWorker(sandbox);
             int imbalanceBefore = before.get(crowded) - before.get(other);
-            assertThat(sandbox.column("SELECT count(*) FROM get_rebalance_table_shards_plan()").get(0))
-                    .as("the rebalancer's plan for %s schemas per worker", before).isNotEqualTo("0");
+            assertThat(plannedSchemas(sandbox)).as("schemas the rebalancer would move, for %s per worker", before).isPositive();
 
             List<RebalanceStep> steps = new ArrayList<>();
             Rebalance rebalance = rebalance(sandbox, placement, steps);
@@ -108,6 +115,23 @@ class CitusRebalanceTest {
                     .isLessThan(imbalanceBefore)
                     .isLessThanOrEqualTo((int) Math.ceil(threshold * total) + MARGIN / 2);
         }
+    }
+
+    /** Provisions {@code count} more tenants of this test and moves each to {@code crowded}. */
+    private static void crowd(CitusSandbox sandbox, TenantProvisioning provisioning, Citus.Node crowded, List<String> tenants,
+                              int count) {
+        for (int i = 0; i < count; i++) {
+            String tenant = sandbox.tenant("crowd_" + tenants.size());
+            provisioning.provisionFromTemplate(tenant);
+            provisioning.placement().move(tenant, crowded, Citus.TransferMode.BLOCK_WRITES);
+            tenants.add(tenant);
+        }
+    }
+
+    /** How many schemas Citus's rebalancer would move now. */
+    private static int plannedSchemas(CitusSandbox sandbox) {
+        return Integer.parseInt(sandbox.column("SELECT count(DISTINCT c.relnamespace) FROM get_rebalance_table_shards_plan() p"
+                + " JOIN pg_class c ON c.oid = p.table_name").get(0));
     }
 
     /** Single-shard schemas (colocation groups) on each worker, as Citus's rebalancer counts them. */
