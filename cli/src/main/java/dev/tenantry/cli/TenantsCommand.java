@@ -104,8 +104,9 @@ public final class TenantsCommand {
             description = {"Provision tenants (idempotent).",
                 "Creates each tenant's schema if needed, migrates it to the latest version and marks the tenant"
                     + " ready. With --from-template the schema is copied from the migrated template schema"
-                    + " (" + TenantProvisioning.TEMPLATE_SCHEMA + ") in one transaction instead of replaying every"
-                    + " migration; the copy includes the migration history, so the tenant counts as migrated.",
+                    + " (" + TenantProvisioning.TEMPLATE_SCHEMA + ", or " + TenantProvisioning.TEMPLATE_SCHEMA
+                    + "_<hash> when migration modules come beside the model's) in one transaction instead of"
+                    + " replaying every migration; the copy includes the migration history, so the tenant counts as migrated.",
                 "Every id, and every role named by --owner or --grant, is checked before anything is created, so"
                     + " one invalid id or missing role creates nothing. After that, one tenant's failure stops no other.",
                 "--parallel N creates N tenants at a time, each worker on one connection for all its tenants. From the"

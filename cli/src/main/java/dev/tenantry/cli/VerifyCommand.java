@@ -131,14 +131,14 @@ public final class VerifyCommand implements Callable<Integer> {
         Set<String> tenantSchemas = new HashSet<>();
         provisioning.list().stream().map(TenantInfo::schema).forEach(tenantSchemas::add);
         results.stream().map(TenantVerification::schema).forEach(tenantSchemas::add);
-        tenantSchemas.add(TenantProvisioning.TEMPLATE_SCHEMA);
         List<String> elsewhere = new ArrayList<>();
         locations.forEach((model, schemas) -> schemas.stream()
-                .filter(s -> !tenantSchemas.contains(s) && !s.startsWith(TenantProvisioning.SNAPSHOT_PREFIX))
+                .filter(s -> !tenantSchemas.contains(s) && !TenantProvisioning.isTemplateSchema(s)
+                        && !s.startsWith(TenantProvisioning.SNAPSHOT_PREFIX))
                 .forEach(s -> elsewhere.add(s + "." + model)));
         cli.out().println();
-        cli.out().println("Model tables outside the tenants' schemas (and the template " + TenantProvisioning.TEMPLATE_SCHEMA
-                + " and the snapshots): " + (elsewhere.isEmpty() ? "none" : String.join(", ", elsewhere)
+        cli.out().println("Model tables outside the tenants' schemas (and the templates and the snapshots): "
+                + (elsewhere.isEmpty() ? "none" : String.join(", ", elsewhere)
                 + " (they belong to no tenant: per-request work never reads them)"));
         cli.out().println(Cli.count(results.size(), "tenant") + " verified: " + (results.size() - withFindings) + " ok, "
                 + withFindings + " with findings");

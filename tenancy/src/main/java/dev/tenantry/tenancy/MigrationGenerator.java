@@ -69,7 +69,7 @@ public final class MigrationGenerator {
      */
     public GeneratedMigration generate(List<Class<?>> entities, Set<String> modelTables, boolean allowDestructive) {
         provisioning.prepareTemplate();
-        SchemaName template = TemplateSchema.SCHEMA;
+        SchemaName template = provisioning.templateSchema();
         // Hibernate loads the entities by name again: through the loaders that know them.
         BootstrapServiceRegistryBuilder bootstrap = new BootstrapServiceRegistryBuilder();
         entities.stream().map(Class::getClassLoader).filter(java.util.Objects::nonNull).distinct().forEach(bootstrap::applyClassLoader);

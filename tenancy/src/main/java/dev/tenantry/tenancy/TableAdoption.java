@@ -58,7 +58,7 @@ final class TableAdoption {
                 boolean sourceFirst = from.compareTo(to) < 0;
                 SchemaMigrator.lockUntilCommit(connection, sourceFirst ? from : to);
                 SchemaMigrator.lockUntilCommit(connection, sourceFirst ? to : from);
-                List<String> candidates = tables.isEmpty() ? tablesOf(connection, TemplateSchema.SCHEMA) : tables;
+                List<String> candidates = tables.isEmpty() ? tablesOf(connection, template.schema()) : tables;
                 for (String table : candidates) {
                     if (migrator.historyTables().contains(table)) {
                         continue;
@@ -100,17 +100,17 @@ final class TableAdoption {
                     if (!toHasHistory && SchemaMigrator.tableExists(connection, from, history)) {
                         statements.add("ALTER TABLE " + from.quoted() + "." + history + " SET SCHEMA " + to.quoted());
                     } else if (!toHasHistory && !moved.isEmpty()
-                            && SchemaMigrator.tableExists(connection, TemplateSchema.SCHEMA, history)) {
-                        String template = TemplateSchema.SCHEMA.quoted() + "." + history;
-                        statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + template + " INCLUDING ALL)");
-                        statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + template);
+                            && SchemaMigrator.tableExists(connection, template.schema(), history)) {
+                        String templateHistory = template.schema().quoted() + "." + history;
+                        statements.add("CREATE TABLE " + to.quoted() + "." + history + " (LIKE " + templateHistory + " INCLUDING ALL)");
+                        statements.add("INSERT INTO " + to.quoted() + "." + history + " SELECT * FROM " + templateHistory);
                         fromTemplate = true;
                     }
                 }
                 if (fromTemplate) {
                     // That history records every migration as applied: give the tables the storage parameters the
                     // migrations set on them (autovacuum thresholds, fillfactor), so that the record holds for those.
-                    Map<String, String> parameters = SchemaCloner.storageParameters(connection, TemplateSchema.SCHEMA);
+                    Map<String, String> parameters = SchemaCloner.storageParameters(connection, template.schema());
                     for (String table : moved) {
                         if (parameters.containsKey(table)) {
                             statements.add("ALTER TABLE " + to.quoted() + "." + SchemaName.quoteIdentifier(table) + " SET ("

@@ -1,22 +1,59 @@
 package dev.tenantry.tenancy;
 
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
- * The template schema ({@value TenantProvisioning#TEMPLATE_SCHEMA}) that new tenants are copied from and that
- * adoption and verification compare with: created or migrated to the latest version once per process, on first
- * need. It is never a tenant.
+ * The template schema that new tenants are copied from and that adoption, verification and generated migrations
+ * compare with: created or migrated to the latest version once per process, on first need. It is never a tenant.
+ *
+ * <p>A template holds the tables of the migration modules that built it, so each set of modules has a template of
+ * its own: {@value TenantProvisioning#TEMPLATE_SCHEMA} for the model's module alone, and
+ * {@value TenantProvisioning#TEMPLATE_SCHEMA}{@code _<hash of the modules' history tables>} once other modules
+ * (the app's own migrations) come with it. Two processes on one database with different modules (the app and a
+ * command line run without {@code --migrations}) then never copy each other's tables into a new tenant.
  */
 final class TemplateSchema {
 
-    static final SchemaName SCHEMA = SchemaName.of(TenantProvisioning.TEMPLATE_SCHEMA);
-
     private final SchemaMigrator migrator;
+    private final SchemaName schema;
     private volatile String version;
 
     TemplateSchema(SchemaMigrator migrator) {
         this.migrator = migrator;
+        this.schema = nameFor(migrator.modules());
+    }
+
+    /** The template of these modules, in their order. */
+    static SchemaName nameFor(List<MigrationModule> modules) {
+        List<String> tables = modules.stream().map(MigrationModule::historyTable).toList();
+        if (tables.equals(List.of(MigrationModule.DEFAULT_HISTORY_TABLE))) {
+            return SchemaName.of(TenantProvisioning.TEMPLATE_SCHEMA);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join(",", tables).getBytes(StandardCharsets.UTF_8));
+            return SchemaName.of(TenantProvisioning.TEMPLATE_SCHEMA + "_" + HexFormat.of().formatHex(digest, 0, 4));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Whether {@code schema} is a template of some set of modules: never a tenant's schema. */
+    static boolean isTemplate(String schema) {
+        return schema != null && (schema.equals(TenantProvisioning.TEMPLATE_SCHEMA)
+                || schema.matches(TenantProvisioning.TEMPLATE_SCHEMA + "_[0-9a-f]{8}"));
+    }
+
+    /** The template's schema for this process's modules. */
+    SchemaName schema() {
+        return schema;
     }
 
     /** Creates or migrates the template, the first time only; returns its version. */
@@ -25,7 +62,7 @@ final class TemplateSchema {
         if (prepared == null) {
             synchronized (this) {
                 if (version == null) {
-                    version = migrator.provision(null, SCHEMA).targetVersion();
+                    version = migrator.provision(null, schema).targetVersion();
                 }
                 prepared = version;
             }

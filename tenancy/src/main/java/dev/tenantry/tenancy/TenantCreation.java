@@ -157,7 +157,7 @@ final class TenantCreation {
                     connection.setAutoCommit(false);
                 }
                 try {
-                    cloner.copy(connection, TemplateSchema.SCHEMA, schema, SchemaCloner.Rows.HISTORY_ONLY);
+                    cloner.copy(connection, template.schema(), schema, SchemaCloner.Rows.HISTORY_ONLY);
                     changes.prepare(connection, schema);
                     registry.registerReady(connection, tenant, schema, version);
                     connection.commit();

@@ -26,7 +26,11 @@ import java.util.function.Consumer;
  */
 public final class TenantProvisioning {
 
-    /** The schema new tenants are copied from by {@link #provisionFromTemplate}; never a tenant itself. */
+    /**
+     * The template schema of the model's migrations alone, which new tenants are copied from by
+     * {@link #provisionFromTemplate}; with more migration modules the template is this name and a suffix of its
+     * own ({@link #templateSchema()}). No template is ever a tenant.
+     */
     public static final String TEMPLATE_SCHEMA = "tenantry_template";
 
     /** What the schema of every snapshot ({@link #snapshot}) starts with; no tenant's schema may. */
@@ -121,7 +125,7 @@ public final class TenantProvisioning {
     }
 
     /**
-     * Provisions a tenant by copying the template schema ({@value #TEMPLATE_SCHEMA}, migrated to the latest
+     * Provisions a tenant by copying the template schema ({@link #templateSchema()}, migrated to the latest
      * version first, once per process) instead of replaying every migration: a handful of statements in one
      * transaction. The copy includes the migration history, so the tenant is recognised as migrated. A
      * tenant whose schema exists already is migrated instead, as {@link #provision} does.
@@ -149,6 +153,19 @@ public final class TenantProvisioning {
     /** Creates or migrates the template schema, once per process; returns its version. */
     public String prepareTemplate() {
         return template.prepare();
+    }
+
+    /**
+     * The template schema of this process's migration modules: {@value #TEMPLATE_SCHEMA} for the model alone, a
+     * name of its own (the same in every process with the same modules) otherwise.
+     */
+    public SchemaName templateSchema() {
+        return template.schema();
+    }
+
+    /** Whether {@code schema} is the template of some set of migration modules (in any process). */
+    public static boolean isTemplateSchema(String schema) {
+        return TemplateSchema.isTemplate(schema);
     }
 
     /**
@@ -454,7 +471,7 @@ public final class TenantProvisioning {
         return schema.isPublic() ? creation.publicSchema() : provision(schema.value());
     }
 
-    /** Wraps a mapping so that it refuses the shared schema and the template schema as any tenant's schema. */
+    /** Wraps a mapping so that it refuses the shared schema and the template schemas as any tenant's schema. */
     private static TenantSchemaMapping refusingTenantrySchemas(TenantSchemaMapping mapping, SchemaName shared) {
         return tenant -> {
             String schema = mapping.schemaFor(tenant);
@@ -462,7 +479,7 @@ public final class TenantProvisioning {
                 throw new InvalidSchemaNameException(tenant, schema,
                         "it is Tenantry's shared schema (TENANTRY_SHARED_SCHEMA)");
             }
-            if (TEMPLATE_SCHEMA.equals(schema)) {
+            if (TemplateSchema.isTemplate(schema)) {
                 throw new InvalidSchemaNameException(tenant, schema,
                         "it is Tenantry's template schema, which new tenants are copied from");
             }

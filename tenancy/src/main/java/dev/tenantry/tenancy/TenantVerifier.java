@@ -74,7 +74,7 @@ public final class TenantVerifier {
             SchemaName schema = provisioning.checkTenant(tenant);
             schemas.put(tenant, schema.value());
         }
-        String template = TenantProvisioning.TEMPLATE_SCHEMA;
+        String template = provisioning.templateSchema().value();
         provisioning.prepareTemplate();
         Set<String> wanted = new LinkedHashSet<>(schemas.values());
         wanted.add(template);

@@ -19,26 +19,30 @@ import java.util.UUID;
  * One test class's share of the Citus coordinator's database: every tenant it creates, and its own tenant registry,
  * are schemas named with a prefix of its own ({@code cit_<random>}), and they are dropped when the class is done,
  * distributed or not, with the tenant roles named after them. Runs never see each other's leftovers, however dirty
- * the cluster. The template schema is shared by every class (its name is fixed); it is dropped again by the class
- * that created it.
+ * the cluster. The template schemas (one per set of migration modules, their names fixed) are shared by every class;
+ * each is dropped again by the class that created it.
  */
 public final class CitusSandbox {
 
     private final CitusCluster cluster;
     private final String prefix;
-    private final boolean templateExisted;
+    private final List<String> templatesBefore;
 
-    private CitusSandbox(CitusCluster cluster, String prefix, boolean templateExisted) {
+    private CitusSandbox(CitusCluster cluster, String prefix, List<String> templatesBefore) {
         this.cluster = cluster;
         this.prefix = prefix;
-        this.templateExisted = templateExisted;
+        this.templatesBefore = templatesBefore;
     }
 
     static CitusSandbox create(CitusCluster cluster) throws SQLException {
-        CitusSandbox sandbox = new CitusSandbox(cluster, "cit_" + UUID.randomUUID().toString().substring(0, 8), false);
-        boolean templateExisted = !sandbox.column("SELECT 1 FROM pg_namespace WHERE nspname = ?",
-                TenantProvisioning.TEMPLATE_SCHEMA).isEmpty();
-        return new CitusSandbox(cluster, sandbox.prefix, templateExisted);
+        CitusSandbox sandbox = new CitusSandbox(cluster, "cit_" + UUID.randomUUID().toString().substring(0, 8), List.of());
+        return new CitusSandbox(cluster, sandbox.prefix, sandbox.templates());
+    }
+
+    /** Every template schema in the database, of whatever set of migration modules. */
+    private List<String> templates() throws SQLException {
+        return column("SELECT nspname FROM pg_namespace WHERE nspname LIKE ?", TenantProvisioning.TEMPLATE_SCHEMA + "%")
+                .stream().filter(TenantProvisioning::isTemplateSchema).toList();
     }
 
     public CitusCluster cluster() {
@@ -131,9 +135,7 @@ public final class CitusSandbox {
                     schemas.add(rows.getString(1));
                 }
             }
-            if (!templateExisted) {
-                schemas.add(TenantProvisioning.TEMPLATE_SCHEMA);
-            }
+            templates().stream().filter(template -> !templatesBefore.contains(template)).forEach(schemas::add);
             for (String schema : schemas) {
                 statement.execute("DROP SCHEMA IF EXISTS " + SchemaName.of(schema).quoted() + " CASCADE");
             }
