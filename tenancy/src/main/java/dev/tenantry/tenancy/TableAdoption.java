@@ -154,8 +154,13 @@ final class TableAdoption {
                 throw e;
             }
         } catch (SQLException e) {
+            // Citus 13 cannot undistribute a schema holding an identity column: say what that means for the way back.
+            String hint = citus.active() && String.valueOf(e.getMessage()).contains("identity column")
+                    ? "; Citus cannot bring a distributed schema with identity columns back to the coordinator"
+                    + " (citus_schema_undistribute), so tables cannot leave " + from.quoted() + " this way: copy their rows"
+                    + " out instead (tenants export, or INSERT ... SELECT)" : "";
             throw new TenantryException("Adopting tables for tenant '" + tenant + "' (" + from.quoted() + " -> " + to.quoted()
-                    + ") failed and was rolled back: " + e.getMessage(), e);
+                    + ") failed and was rolled back: " + e.getMessage() + hint, e);
         }
         if (!dryRun && !toPublic) {
             registry.markProvisioning(tenant, tenantSchema);
