@@ -176,6 +176,17 @@ class MigrationModulesTest {
                     .isInstanceOf(dev.tenantry.core.InvalidSchemaNameException.class)
                     .hasMessageContaining("template");
         }
+        // A template left by a release with one template for every set of modules, holding the app's tables: it is
+        // built again before its first copy, rather than copied.
+        db.execute("CREATE TABLE tenantry_template.flyway_schema_history_app (installed_rank int)");
+        db.execute("CREATE TABLE tenantry_template.todos (id bigint GENERATED ALWAYS AS IDENTITY)");
+        try (TenantryPersistence model = Tenantry.start(db.config().perRequest().build())) {
+            model.provisioning().provisionFromTemplate("tpl_model_again");
+            assertThat(db.column("SELECT table_name FROM information_schema.tables WHERE table_schema = 'tpl_model_again'"
+                    + " ORDER BY 1")).containsExactly("anon_sessions", "flyway_schema_history", "users");
+            assertThat(db.column("SELECT table_name FROM information_schema.tables WHERE table_schema = 'tenantry_template'"
+                    + " ORDER BY 1")).containsExactly("anon_sessions", "flyway_schema_history", "users");
+        }
         try (TenantryPersistence app = withApp(db)) {
             app.provisioning().provisionFromTemplate("tpl_app_again");
             assertThat(db.column("SELECT table_name FROM information_schema.tables WHERE table_schema = 'tpl_app_again'"

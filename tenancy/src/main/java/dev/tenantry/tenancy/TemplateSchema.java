@@ -1,13 +1,23 @@
 package dev.tenantry.tenancy;
 
+import dev.tenantry.core.Database;
 import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
+import dev.tenantry.core.TenantryException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The template schema that new tenants are copied from and that adoption, verification and generated migrations
@@ -17,15 +27,21 @@ import java.util.List;
  * its own: {@value TenantProvisioning#TEMPLATE_SCHEMA} for the model's module alone, and
  * {@value TenantProvisioning#TEMPLATE_SCHEMA}{@code _<hash of the modules' history tables>} once other modules
  * (the app's own migrations) come with it. Two processes on one database with different modules (the app and a
- * command line run without {@code --migrations}) then never copy each other's tables into a new tenant.
+ * command line run without {@code --migrations}) then never copy each other's tables into a new tenant. A template
+ * that holds the history of a module outside its set (left by a release that kept one template for every set) is
+ * dropped and built again before its first use.
  */
 final class TemplateSchema {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TenantProvisioning.class);
+
+    private final Database database;
     private final SchemaMigrator migrator;
     private final SchemaName schema;
     private volatile String version;
 
-    TemplateSchema(SchemaMigrator migrator) {
+    TemplateSchema(Database database, SchemaMigrator migrator) {
+        this.database = database;
         this.migrator = migrator;
         this.schema = nameFor(migrator.modules());
     }
@@ -62,11 +78,41 @@ final class TemplateSchema {
         if (prepared == null) {
             synchronized (this) {
                 if (version == null) {
+                    discardIfBuiltByOtherModules();
                     version = migrator.provision(null, schema).targetVersion();
                 }
                 prepared = version;
             }
         }
         return prepared;
+    }
+
+    /** Drops the template if it holds the history table of a module this set does not have: it would copy its tables. */
+    private void discardIfBuiltByOtherModules() {
+        try (Connection connection = database.admin().getConnection()) {
+            List<String> foreign = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = ? AND table_name LIKE 'flyway\\_schema\\_history%' ORDER BY 1")) {
+                query.setString(1, schema.value());
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        if (!migrator.historyTables().contains(rows.getString(1))) {
+                            foreign.add(rows.getString(1));
+                        }
+                    }
+                }
+            }
+            if (!foreign.isEmpty()) {
+                LOG.warn("The template schema {} holds the history of migration modules this process does not have ({}),"
+                        + " so new tenants would get their tables: it is dropped and built again", schema.quoted(),
+                        String.join(", ", foreign));
+                try (Statement drop = connection.createStatement()) {
+                    drop.execute("DROP SCHEMA IF EXISTS " + schema.quoted() + " CASCADE");
+                }
+            }
+        } catch (SQLException e) {
+            throw new TenantryException("Could not check the template schema " + schema.quoted() + " before its first use: "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -60,7 +60,7 @@ public final class TenantProvisioning {
         int retries = database.config().migrationRetries();
         SchemaCloner cloner = new SchemaCloner(database, migrator.historyTables());
         TenantChanges changes = new TenantChanges(database, registry);
-        this.template = new TemplateSchema(migrator);
+        this.template = new TemplateSchema(database, migrator);
         this.grants = new SchemaGrants(database, registry);
         this.creation = new TenantCreation(database, migrator, registry, template, cloner, changes, grants, retries);
         this.cloning = new TenantCloning(migrator, registry, mapping, cloner, changes);

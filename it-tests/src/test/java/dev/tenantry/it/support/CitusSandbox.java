@@ -129,8 +129,9 @@ public final class CitusSandbox {
     void drop() throws SQLException {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             List<String> schemas = new ArrayList<>();
+            // its tenants and registry, and the snapshots of its tenants (tenantry_snap_<time>_<tenant>)
             try (ResultSet rows = statement.executeQuery("SELECT nspname FROM pg_namespace WHERE nspname LIKE '"
-                    + prefix + "\\_%' ORDER BY 1")) {
+                    + prefix + "\\_%' OR nspname LIKE 'tenantry\\_snap\\_%\\_" + prefix + "\\_%' ORDER BY 1")) {
                 while (rows.next()) {
                     schemas.add(rows.getString(1));
                 }
