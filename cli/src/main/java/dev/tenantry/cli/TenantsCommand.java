@@ -120,7 +120,7 @@ public final class TenantsCommand {
             footer = {
                 "  tenantry tenants create acme globex",
                 "  tenantry tenants create --from-template t_0001 t_0002 t_0003",
-                "  tenantry tenants create --from-template --parallel 4 $(seq -f 't_%04g' 1 1000)",
+                "  tenantry tenants create --from-template --parallel 4 $(seq -f 't_%%04g' 1 1000)",
                 "  tenantry tenants create acme --owner acme_app       acme_app owns schema acme",
                 "  tenantry tenants create acme --grant reporting      reporting may use and create in it",
                 "",

@@ -61,8 +61,16 @@ public final class SchemaMigrator {
     private final Supplier<Citus> citus;
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
 
-    /** The migrations a module's locations hold: their versions, oldest first, and their script names. */
-    record Resolved(List<String> versions, Set<String> scripts) {
+    /**
+     * The migrations a module's locations hold: their versions, oldest first, and their script names; and each
+     * versioned migration's description and checksum, by version, unless the module has repeatable migrations
+     * ({@code null} then: Flyway alone can tell whether those are current).
+     */
+    record Resolved(List<String> versions, Set<String> scripts, Map<String, Applied> versioned) {
+    }
+
+    /** What a history row says of one versioned migration, and what its file says for comparison. */
+    record Applied(String description, Integer checksum) {
     }
 
     /**
@@ -237,6 +245,14 @@ public final class SchemaMigrator {
                 continue;
             }
             boolean isTarget = module.equals(target);
+            if (!isTarget) {
+                Optional<String> current = unchangedVersion(connection, schema, module);
+                if (current.isPresent()) {
+                    before.put(module.name(), current.get());
+                    after.put(module.name(), current.get());
+                    continue;
+                }
+            }
             startHistory(connection, schema, module);
             MigrateResult result;
             try {
@@ -255,6 +271,42 @@ public final class SchemaMigrator {
             LOG.info("Migrated {}", outcome);
         }
         return outcome;
+    }
+
+    /**
+     * The module's version in the schema when its history holds exactly the module's migrations, each applied
+     * successfully with the description and checksum its file has now: then Flyway would find nothing to apply and
+     * nothing to refuse, and is not started (it opens two connections of its own and reads the catalog). Anything
+     * else (a pending or failed migration, an edited or missing file, a baseline, repeatable migrations) is empty,
+     * and Flyway runs and says what it finds.
+     */
+    private Optional<String> unchangedVersion(Connection connection, SchemaName schema, MigrationModule module)
+            throws SQLException {
+        Map<String, Applied> expected = resolved(module).versioned();
+        if (expected == null || expected.isEmpty() || !tableExists(connection, schema, module.historyTable())) {
+            return Optional.empty();
+        }
+        Map<String, Applied> applied = new LinkedHashMap<>();
+        String latest = null;
+        String sql = "SELECT version, description, checksum, success, type FROM " + schema.quoted() + "."
+                + SchemaName.quoteIdentifier(module.historyTable()) + " ORDER BY installed_rank";
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                String version = rows.getString(1);
+                int checksum = rows.getInt(3);
+                Integer checksumOrNull = rows.wasNull() ? null : checksum;
+                String type = rows.getString(5);
+                if (version == null || !rows.getBoolean(4) || !("SQL".equals(type) || "JDBC".equals(type))) {
+                    return Optional.empty();
+                }
+                String normalized = MigrationVersion.fromVersion(version).getVersion();
+                if (applied.put(normalized, new Applied(rows.getString(2), checksumOrNull)) != null) {
+                    return Optional.empty();
+                }
+                latest = version;
+            }
+        }
+        return applied.equals(expected) ? Optional.ofNullable(latest) : Optional.empty();
     }
 
     /**
@@ -489,7 +541,15 @@ public final class SchemaMigrator {
                     .toList();
             Set<String> scripts = new LinkedHashSet<>();
             Arrays.stream(all).map(MigrationInfo::getScript).filter(Objects::nonNull).forEach(scripts::add);
-            return new Resolved(versions, Set.copyOf(scripts));
+            Map<String, Applied> versioned = new LinkedHashMap<>();
+            for (MigrationInfo info : all) {
+                if (info.getVersion() == null) {
+                    versioned = null;
+                    break;
+                }
+                versioned.put(info.getVersion().getVersion(), new Applied(info.getDescription(), info.getChecksum()));
+            }
+            return new Resolved(versions, Set.copyOf(scripts), versioned == null ? null : Map.copyOf(versioned));
         });
     }
 

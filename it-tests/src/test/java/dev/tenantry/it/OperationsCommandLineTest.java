@@ -9,8 +9,10 @@ import dev.tenantry.entities.Tenantry;
 import dev.tenantry.it.support.CommandLineRun;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -511,5 +513,29 @@ class OperationsCommandLineTest {
             assertThat(help.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         }
         assertThat(run(Map.of(), "status", "--help").out()).contains("The exit code is 0 whatever the tenants' state");
+    }
+
+    @Test
+    void everyHelpTextIsFormattedWithoutWarnings() {
+        // picocli formats help texts with String.format: a stray '%' prints the raw text and a warning on System.err.
+        PrintStream original = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            for (String command : List.of("", "demo", "tenants", "tenants list", "tenants create", "tenants clone",
+                    "tenants drop", "tenants snapshot", "tenants snapshots", "tenants restore", "tenants export",
+                    "tenants move", "migrate", "migrations", "migrations generate", "status", "verify", "adopt",
+                    "rebalance")) {
+                List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
+                args.add("--help");
+                CommandLineRun help = run(Map.of(), args.toArray(String[]::new));
+                assertThat(help.exit()).as(command).isZero();
+                assertThat(help.out()).as(command).doesNotContain("%n");
+            }
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+        assertThat(run(Map.of(), "tenants", "create", "--help").out()).contains("$(seq -f 't_%04g' 1 1000)");
     }
 }

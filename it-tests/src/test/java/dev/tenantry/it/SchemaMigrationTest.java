@@ -6,12 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tenantry.core.Database;
 import dev.tenantry.core.HistoryRepair;
 import dev.tenantry.core.MigrationFailedException;
+import dev.tenantry.core.MigrationModule;
 import dev.tenantry.core.MigrationResult;
 import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,6 +128,103 @@ class SchemaMigrationTest {
                 .isInstanceOf(MigrationFailedException.class)
                 .hasMessageContaining("does not exist");
         assertThat(db.schemas()).doesNotContain("nowhere");
+    }
+
+    @Test
+    void aCurrentModuleIsCheckedAgainstItsFilesWithoutStartingFlyway() {
+        SchemaName schema = SchemaName.ofTenant("current_module");
+        migrator("original").provision("current_module", schema);
+        CountingDataSource admin = new CountingDataSource(database.admin());
+        SchemaMigrator migrator = new SchemaMigrator(admin, List.of(
+                new MigrationModule("things", List.of("classpath:db/it/original"), "flyway_schema_history"),
+                new MigrationModule("colours", List.of("classpath:db/it/extra_things"), "colours_history")),
+                SchemaMigrationTest.class.getClassLoader(), Duration.ZERO);
+        migrator.availableVersions("things");
+        migrator.availableVersions("colours");
+
+        // Control: the second module has a migration to apply, so Flyway runs for it on connections of its own.
+        admin.opened.set(0);
+        MigrationResult first = migrator.migrate("current_module", schema);
+        assertThat(first.migrationsExecuted()).isEqualTo(1);
+        assertThat(admin.opened.get()).isGreaterThan(1);
+
+        // Both modules current: one connection, the one holding the schema's lock, and the same report as Flyway's.
+        admin.opened.set(0);
+        MigrationResult second = migrator.migrate("current_module", schema);
+        assertThat(second.alreadyCurrent()).isTrue();
+        assertThat(second.initialVersion()).isEqualTo("things 1, colours 2");
+        assertThat(second.targetVersion()).isEqualTo("things 1, colours 2");
+        assertThat(admin.opened.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedEntryInACurrentLookingHistoryIsLeftToFlyway(TestDatabase db) {
+        SchemaName schema = SchemaName.ofTenant("failed_entry");
+        migrator("original").provision("failed_entry", schema);
+        db.execute("UPDATE failed_entry.flyway_schema_history SET success = false WHERE version = '1'");
+
+        assertThatThrownBy(() -> migrator("original").migrate("failed_entry", schema))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("failed_entry")
+                .hasStackTraceContaining("failed");
+    }
+
+    /** Counts the connections opened through it. */
+    private static final class CountingDataSource implements DataSource {
+
+        final AtomicInteger opened = new AtomicInteger();
+        private final DataSource target;
+
+        CountingDataSource(DataSource target) {
+            this.target = target;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            opened.incrementAndGet();
+            return target.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            opened.incrementAndGet();
+            return target.getConnection(user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return target.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            target.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            target.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return target.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return target.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return target.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return target.isWrapperFor(type);
+        }
     }
 
     @Test
