@@ -91,7 +91,7 @@ public final class Bench {
             maxConnections = server.setting("max_connections");
             printHeader(options, server);
             BenchData data = new BenchData(server, options.usersPerTenant(), 2);
-            Harness harness = new Harness(counter, 20260501L);
+            Harness harness = new Harness(counter, 20260501L, options.zipf());
             List<Sample> samples = new ArrayList<>();
             try {
                 for (int t = 0; t < options.tenants().size(); t++) {
@@ -101,8 +101,8 @@ public final class Bench {
                     data.ensure(tenants);
                     if (data.provisioned() > before) {
                         double seconds = data.provisioningSeconds() - secondsBefore;
-                        progress("provisioned and seeded tenants %d to %d in %.1f s (%.3f s per tenant: schema,"
-                                + " Flyway migrations, registry, %d users and sessions)", before + 1, tenants, seconds,
+                        progress("provisioned and seeded tenants %d to %d in %.1f s (%.3f s per tenant: a copy"
+                                + " of the migrated template schema, registry, %d users and sessions)", before + 1, tenants, seconds,
                                 seconds / (tenants - before), options.usersPerTenant());
                     }
                     String url = server.countedJdbcUrl(counter)
@@ -129,6 +129,9 @@ public final class Bench {
             }
             List<Measurement> results = Measurement.aggregate(samples);
             Report.printTable(results, out);
+            out.println();
+            out.println("Noise");
+            Report.noise(results).forEach(line -> out.println("  " + line));
             out.println();
             out.println("Targets");
             Report.targets(results).forEach(line -> out.println("  " + line));
@@ -270,6 +273,8 @@ public final class Bench {
                 }
             } finally {
                 for (Started started : live) {
+                    progress("%,d tenants: closing %-24s (%s)", tenants, started.strategy().name().key(),
+                            started.strategy().describe());
                     started.strategy().close();
                 }
             }
@@ -398,6 +403,9 @@ public final class Bench {
                 options.tenants(), options.threads(), options.poolSize(), options.usersPerTenant(), options.rounds(),
                 options.rounds() == 1 ? "" : "s", options.secondsPerWindow(), options.sweeps(),
                 options.sweeps() == 1 ? "" : "s", options.warmupSeconds());
+        out.println(options.zipf() == 0 ? "  tenants     drawn uniformly for each request"
+                : String.format(Locale.ROOT, "  tenants     drawn by Zipf's law for each request, exponent %.2f (tenant k-1 in"
+                        + " proportion to 1/k^%.2f)", options.zipf(), options.zipf()));
         TenantryConfig perRequest = TenantryConfig.builder().databaseUrl("jdbc:postgresql://localhost/db").perRequest()
                 .poolMaxSize(options.poolSize()).build();
         out.printf(Locale.ROOT, "  pgjdbc      Tenantry per request and raw-jdbc: Tenantry's per-request statement cache"

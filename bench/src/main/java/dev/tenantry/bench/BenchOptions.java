@@ -16,7 +16,7 @@ import java.util.TreeSet;
 record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<Integer> tenants, List<Integer> threads,
                     double secondsPerWindow, double warmupSeconds, int sweeps, int rounds, List<StrategyName> strategies,
                     int poolSize, int usersPerTenant, String jdbcProperties, Map<String, String> serverSettings,
-                    boolean keepSchemas, boolean verbose) {
+                    boolean keepSchemas, boolean verbose, double zipf) {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar bench/target/tenantry-bench.jar [options]",
@@ -51,6 +51,10 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "                            prepareThreshold=0&preparedStatementCacheQueries=256 (default none)",
             "  --server-setting NAME=VALUE  a setting of the embedded PostgreSQL, for example autovacuum=off;",
             "                            repeat for several (default: PostgreSQL's defaults, max_connections = 100)",
+            "  --zipf S                  choose each request's tenant with Zipf's law of exponent S: the tenant of",
+            "                            rank k (tenant k-1) is drawn in proportion to 1/k^S, as real traffic",
+            "                            concentrates on few tenants; 0 draws uniformly (default 0). Warm-up sweeps",
+            "                            still visit every tenant",
             "  --keep-schemas            with DATABASE_URL, keep the bench's schemas for the next run",
             "                            (default: drop them at the end)",
             "  --verbose                 print every window as it is measured",
@@ -85,6 +89,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         int usersPerTenant = 8;
         String jdbcProperties = "";
         Map<String, String> serverSettings = new LinkedHashMap<>();
+        double zipf = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -123,6 +128,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                         case "--users-per-tenant" -> usersPerTenant = positiveInt(arg, value);
                         case "--jdbc-properties" -> jdbcProperties = jdbcProperties(value);
                         case "--server-setting" -> serverSetting(value, serverSettings);
+                        case "--zipf" -> zipf = zipf(arg, value);
                         default -> throw new IllegalArgumentException("Unknown option '" + arg + "'");
                     }
                 }
@@ -142,14 +148,27 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 sweeps,
                 rounds != null ? rounds : quick ? 1 : 10,
                 strategies != null ? strategies : StrategyName.byDefault(),
-                poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose);
+                poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose, zipf);
+    }
+
+    private static double zipf(String option, String value) {
+        double exponent;
+        try {
+            exponent = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, such as 1.1, not '" + value + "'");
+        }
+        if (!(exponent >= 0 && exponent <= 10)) {
+            throw new IllegalArgumentException(option + " must be 0 (uniform) to 10, got " + value);
+        }
+        return exponent;
     }
 
     private static boolean isOption(String arg) {
         return switch (arg) {
             case "--json", "--markdown", "--tenants", "--threads", "--seconds-per-window", "--warmup-seconds",
                  "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties",
-                 "--server-setting" -> true;
+                 "--server-setting", "--zipf" -> true;
             default -> false;
         };
     }

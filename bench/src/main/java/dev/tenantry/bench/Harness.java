@@ -46,10 +46,53 @@ final class Harness {
 
     private final RoundTripCounter counter;
     private final long seed;
+    private final TenantDraw draw;
 
     Harness(RoundTripCounter counter, long seed) {
+        this(counter, seed, 0);
+    }
+
+    /** @param zipf the exponent of the tenants' popularity (see {@link TenantDraw}); 0 for uniform */
+    Harness(RoundTripCounter counter, long seed, double zipf) {
         this.counter = counter;
         this.seed = seed;
+        this.draw = new TenantDraw(zipf);
+    }
+
+    /**
+     * Draws a tenant's index, uniformly or, with a positive exponent S, by Zipf's law: index {@code k - 1} in
+     * proportion to {@code 1 / k^S}. The cumulative weights of the last tenant count asked for are kept.
+     */
+    static final class TenantDraw {
+
+        private final double exponent;
+        private volatile double[] cumulative = new double[0];
+
+        TenantDraw(double exponent) {
+            this.exponent = exponent;
+        }
+
+        int next(int tenants, SplittableRandom random) {
+            if (exponent == 0 || tenants == 1) {
+                return random.nextInt(tenants);
+            }
+            double[] weights = cumulative;
+            if (weights.length != tenants) {
+                weights = new double[tenants];
+                double sum = 0;
+                for (int k = 0; k < tenants; k++) {
+                    sum += 1 / Math.pow(k + 1, exponent);
+                    weights[k] = sum;
+                }
+                cumulative = weights;
+            }
+            int found = Arrays.binarySearch(weights, random.nextDouble() * weights[tenants - 1]);
+            return Math.min(found >= 0 ? found : -found - 1, tenants - 1);
+        }
+    }
+
+    private Visitor pickDrawn(List<List<Visitor>> byTenant, SplittableRandom random, int thread, int threads) {
+        return pickUser(byTenant.get(draw.next(byTenant.size(), random)), random, thread, threads);
     }
 
     /**
@@ -59,7 +102,11 @@ final class Harness {
      * visitors; those without tenants find them in their one schema, which holds every tenant's rows.
      */
     static Visitor pick(List<List<Visitor>> byTenant, SplittableRandom random, int thread, int threads) {
-        List<Visitor> visitors = byTenant.get(random.nextInt(byTenant.size()));
+        return pickUser(byTenant.get(random.nextInt(byTenant.size())), random, thread, threads);
+    }
+
+    /** One of thread {@code thread}'s users among one tenant's {@code visitors}. */
+    static Visitor pickUser(List<Visitor> visitors, SplittableRandom random, int thread, int threads) {
         int mine = (visitors.size() - thread + threads - 1) / threads;
         return visitors.get(random.nextInt(mine) * threads + thread);
     }
@@ -81,7 +128,7 @@ final class Harness {
                     SplittableRandom random = new SplittableRandom(seed * 31 + thread);
                     try {
                         while (failure.get() == null && System.nanoTime() < warmEnd) {
-                            strategy.run(workload, pick(byTenant, random, thread, threads));
+                            strategy.run(workload, pickDrawn(byTenant, random, thread, threads));
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -97,7 +144,7 @@ final class Harness {
                     int count = 0;
                     try {
                         while (failure.get() == null) {
-                            Visitor visitor = pick(byTenant, random, thread, threads);
+                            Visitor visitor = pickDrawn(byTenant, random, thread, threads);
                             long start = System.nanoTime();
                             if (start >= end) {
                                 break;

@@ -66,6 +66,30 @@ final class Report {
     }
 
     /**
+     * Cells too noisy to conclude from: where {@code tenantry-per-deployment}, which is the baseline's own design
+     * behind Tenantry's API and so should measure about 1.0, strays more than 10% from the baseline. With one
+     * round of short windows ({@code --quick}) that happens often; the lines say which cells it is.
+     */
+    static List<String> noise(List<Measurement> measurements) {
+        List<String> lines = new java.util.ArrayList<>();
+        for (Measurement m : measurements) {
+            if (m.strategy() == StrategyName.TENANTRY_PER_DEPLOYMENT && m.ratioToBaseline() != null
+                    && Math.abs(m.ratioToBaseline() - 1) > 0.10) {
+                lines.add(String.format(Locale.ROOT, "%,d tenant%s, %s, %d thread%s: the control (tenantry-per-deployment)"
+                                + " measured %.3f of the baseline, more than 10%% from 1: this cell's ratios are noise",
+                        m.tenants(), m.tenants() == 1 ? "" : "s", m.workload().key(), m.threads(),
+                        m.threads() == 1 ? "" : "s", m.ratioToBaseline()));
+            }
+        }
+        if (lines.isEmpty() && measurements.stream().anyMatch(m -> m.strategy() == StrategyName.TENANTRY_PER_DEPLOYMENT)) {
+            lines.add("the control (tenantry-per-deployment) is within 10% of the baseline in every cell");
+        } else if (lines.isEmpty()) {
+            lines.add("no control measured (add tenantry-per-deployment to --strategies to judge the noise)");
+        }
+        return lines;
+    }
+
+    /**
      * The issue's targets, checked against the figures of this run: Tenantry per-request at the largest
      * tenant count against the baseline (with, where {@code raw-jdbc-one-schema} was measured, what the
      * tenants' schemas cost raw JDBC against one schema: the database's share of that ratio); Tenantry

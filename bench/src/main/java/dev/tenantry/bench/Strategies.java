@@ -3,6 +3,7 @@ package dev.tenantry.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.tenantry.core.Database;
+import dev.tenantry.core.PoolLane;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.tenancy.TenantryPersistence;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -112,7 +114,24 @@ final class Strategies {
         // One HikariCP pool per lane: each lane's connections are counted and read.
         List<DataSource> pools = List.copyOf(persistence.database().lanePools());
         return new JpaStrategy(name, scoped, persistence.entityManagerFactory(),
-                () -> pools.stream().mapToInt(Strategies::connections).sum(), () -> pools, persistence);
+                () -> pools.stream().mapToInt(Strategies::connections).sum(), () -> pools, persistence) {
+            @Override
+            public String describe() {
+                return lanes(persistence.database().lanes());
+            }
+        };
+    }
+
+    /** The pool's lanes in one line: their sizes, and what their borrows did since the pool opened. */
+    static String lanes(List<PoolLane> lanes) {
+        long spillOvers = lanes.stream().mapToLong(PoolLane::spillOvers).sum();
+        long waits = lanes.stream().mapToLong(PoolLane::waits).sum();
+        long retired = lanes.stream().mapToLong(PoolLane::retired).sum();
+        return lanes.size() + (lanes.size() == 1 ? " lane of " : " lanes of ")
+                + lanes.stream().map(lane -> Integer.toString(lane.maxConnections())).distinct()
+                        .collect(Collectors.joining(" or ")) + " connections; "
+                + String.format(Locale.ROOT, "%,d spill-overs, %,d waits on a busy pool, %,d connections retired",
+                        spillOvers, waits, retired);
     }
 
     static void closeQuietly(AutoCloseable closeable) {

@@ -114,4 +114,12 @@ class BenchOptionsTest {
         assertThat(Bench.rotated(items, 1)).containsExactly("b", "c", "a");
         assertThat(Bench.rotated(items, 5)).containsExactly("c", "a", "b");
     }
+
+    @Test
+    void zipfTakesAnExponentFromZeroUp() {
+        assertThat(BenchOptions.parse().zipf()).isZero();
+        assertThat(BenchOptions.parse("--zipf", "1.1").zipf()).isEqualTo(1.1);
+        assertThatThrownBy(() -> BenchOptions.parse("--zipf", "-1")).hasMessageContaining("--zipf must be 0");
+        assertThatThrownBy(() -> BenchOptions.parse("--zipf", "skewed")).hasMessageContaining("--zipf needs a number");
+    }
 }

@@ -107,6 +107,24 @@ class ReportTest {
     }
 
     @Test
+    void noiseFlagsTheCellsWhereThePerDeploymentControlStraysMoreThanTenPercent() {
+        assertThat(Report.noise(measurements())).containsExactly(
+                "no control measured (add tenantry-per-deployment to --strategies to judge the noise)");
+        List<Sample> samples = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            samples.add(sample(StrategyName.BASELINE, Workload.READ, round, window(1000, 6, 100_000)));
+            samples.add(sample(StrategyName.TENANTRY_PER_DEPLOYMENT, Workload.READ, round, window(720, 6, 100_000)));
+            samples.add(sample(StrategyName.BASELINE, Workload.WEB, round, window(1000, 10, 100_000)));
+            samples.add(sample(StrategyName.TENANTRY_PER_DEPLOYMENT, Workload.WEB, round, window(960, 10, 100_000)));
+        }
+        assertThat(Report.noise(Measurement.aggregate(samples))).containsExactly("100 tenants, read, 4 threads: the control"
+                + " (tenantry-per-deployment) measured 0.720 of the baseline, more than 10% from 1: this cell's ratios are noise");
+        samples.removeIf(sample -> sample.workload() == Workload.READ);
+        assertThat(Report.noise(Measurement.aggregate(samples)))
+                .containsExactly("the control (tenantry-per-deployment) is within 10% of the baseline in every cell");
+    }
+
+    @Test
     void markdownMarksFailures() {
         assertThat(Report.markdown(measurements())).contains("| 100 | read | 4 | **tenantry-per-request** | 1,000 | 995–1,150 | 0.909 |")
                 .contains("| pool-per-tenant | failed: warm-up: FATAL: sorry, too many clients already");
