@@ -102,8 +102,8 @@ public final class Bench {
                     if (data.provisioned() > before) {
                         double seconds = data.provisioningSeconds() - secondsBefore;
                         progress("provisioned and seeded tenants %d to %d in %.1f s (%.3f s per tenant: a copy"
-                                + " of the migrated template schema, registry, %d users and sessions)", before + 1, tenants, seconds,
-                                seconds / (tenants - before), options.usersPerTenant());
+                                + " of the migrated template schema, registry, %d users and sessions)", before + 1, tenants,
+                                seconds, seconds / (tenants - before), options.usersPerTenant());
                     }
                     String url = server.countedJdbcUrl(counter)
                             + (options.jdbcProperties().isEmpty() ? "" : "&" + options.jdbcProperties());

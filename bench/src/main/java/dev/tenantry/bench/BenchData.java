@@ -21,8 +21,9 @@ import java.util.concurrent.Future;
 
 /**
  * The tenants every strategy works on, provisioned once through Tenantry's own provisioning (a copy of the
- * migrated template schema, registry; the one schema by replaying the migrations) and seeded with users and one anonymous session per user. Everything is
- * deterministic, so a second run against the same {@code DATABASE_URL} reuses what the first created.
+ * migrated template schema, registry; the one schema by replaying the migrations) and seeded with users and one
+ * anonymous session per user. Everything is deterministic, so a second run against the same {@code DATABASE_URL}
+ * reuses what the first created.
  */
 final class BenchData {
 

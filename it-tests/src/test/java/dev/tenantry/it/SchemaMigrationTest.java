@@ -12,14 +12,11 @@ import dev.tenantry.core.SchemaMigrator;
 import dev.tenantry.core.SchemaName;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
-import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,8 +131,8 @@ class SchemaMigrationTest {
     void aCurrentModuleIsCheckedAgainstItsFilesWithoutStartingFlyway() {
         SchemaName schema = SchemaName.ofTenant("current_module");
         migrator("original").provision("current_module", schema);
-        CountingDataSource admin = new CountingDataSource(database.admin());
-        SchemaMigrator migrator = new SchemaMigrator(admin, List.of(
+        AtomicInteger opened = new AtomicInteger();
+        SchemaMigrator migrator = new SchemaMigrator(counting(database.admin(), opened), List.of(
                 new MigrationModule("things", List.of("classpath:db/it/original"), "flyway_schema_history"),
                 new MigrationModule("colours", List.of("classpath:db/it/extra_things"), "colours_history")),
                 SchemaMigrationTest.class.getClassLoader(), Duration.ZERO);
@@ -143,18 +140,18 @@ class SchemaMigrationTest {
         migrator.availableVersions("colours");
 
         // Control: the second module has a migration to apply, so Flyway runs for it on connections of its own.
-        admin.opened.set(0);
+        opened.set(0);
         MigrationResult first = migrator.migrate("current_module", schema);
         assertThat(first.migrationsExecuted()).isEqualTo(1);
-        assertThat(admin.opened.get()).isGreaterThan(1);
+        assertThat(opened.get()).isGreaterThan(1);
 
         // Both modules current: one connection, the one holding the schema's lock, and the same report as Flyway's.
-        admin.opened.set(0);
+        opened.set(0);
         MigrationResult second = migrator.migrate("current_module", schema);
         assertThat(second.alreadyCurrent()).isTrue();
         assertThat(second.initialVersion()).isEqualTo("things 1, colours 2");
         assertThat(second.targetVersion()).isEqualTo("things 1, colours 2");
-        assertThat(admin.opened.get()).isEqualTo(1);
+        assertThat(opened.get()).isEqualTo(1);
     }
 
     @Test
@@ -169,62 +166,19 @@ class SchemaMigrationTest {
                 .hasStackTraceContaining("failed");
     }
 
-    /** Counts the connections opened through it. */
-    private static final class CountingDataSource implements DataSource {
-
-        final AtomicInteger opened = new AtomicInteger();
-        private final DataSource target;
-
-        CountingDataSource(DataSource target) {
-            this.target = target;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            opened.incrementAndGet();
-            return target.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            opened.incrementAndGet();
-            return target.getConnection(user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return target.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            target.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            target.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return target.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return target.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return target.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return target.isWrapperFor(type);
-        }
+    /** {@code target}, counting in {@code opened} the connections opened through it. */
+    private static DataSource counting(DataSource target, AtomicInteger opened) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        opened.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
