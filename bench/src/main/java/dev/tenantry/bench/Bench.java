@@ -109,7 +109,7 @@ public final class Bench {
                             + (options.jdbcProperties().isEmpty() ? "" : "&" + options.jdbcProperties());
                     Run run = new Run(options, server, harness, new Target(url, server.user(),
                             server.password(), options.poolSize(), BenchData.SHARED_SCHEMA, BenchData.tenantIds(tenants),
-                            BenchData.singleSchema(tenants)),
+                            BenchData.singleSchema(tenants), options.spillAfter()),
                             data.visitors(tenants), tenants, samples);
                     if (t == 0) {
                         run.warmJvm();
@@ -307,9 +307,10 @@ public final class Bench {
                 double heapMb = heapAfterGc() - heapBefore;
                 ServerMemory.Reading server = ServerMemory.read(strategy.pools());
                 double serverMb = server.mebibytes();
-                progress("%,d tenants: started %-24s (heap retained %.1f MiB, server %.1f MiB, %.0f statements prepared"
-                                + " per connection, %.0f of them not on a generic plan yet, %s)", tenants, name.key(), heapMb,
-                        serverMb, server.statements(), server.unsettled(), strategy.describe());
+                progress("%,d tenants: started %-24s (heap retained %.1f MiB, server %.1f MiB of which plans %.1f MiB,"
+                                + " %.0f statements prepared per connection, %.0f of them not on a generic plan yet, %s)",
+                        tenants, name.key(), heapMb, serverMb, server.plans(), server.statements(), server.unsettled(),
+                        strategy.describe());
                 return new Started(strategy, heapMb, serverMb);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
@@ -403,6 +404,8 @@ public final class Bench {
                 options.tenants(), options.threads(), options.poolSize(), options.usersPerTenant(), options.rounds(),
                 options.rounds() == 1 ? "" : "s", options.secondsPerWindow(), options.sweeps(),
                 options.sweeps() == 1 ? "" : "s", options.warmupSeconds());
+        out.printf(Locale.ROOT, "  lanes       Tenantry's default lanes for the pool size (%d), spill-over after %d ms%n",
+                TenantryConfig.defaultLanes(options.poolSize()), options.spillAfter().toMillis());
         out.println(options.zipf() == 0 ? "  tenants     drawn uniformly for each request"
                 : String.format(Locale.ROOT, "  tenants     drawn by Zipf's law for each request, exponent %.2f (tenant k-1 in"
                         + " proportion to 1/k^%.2f)", options.zipf(), options.zipf()));

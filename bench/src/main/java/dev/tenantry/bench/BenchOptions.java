@@ -1,6 +1,10 @@
 package dev.tenantry.bench;
 
+import dev.tenantry.core.InvalidConfigurationException;
+import dev.tenantry.core.TenantryConfig;
+import dev.tenantry.core.internal.SettingParsers;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,7 +20,7 @@ import java.util.TreeSet;
 record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<Integer> tenants, List<Integer> threads,
                     double secondsPerWindow, double warmupSeconds, int sweeps, int rounds, List<StrategyName> strategies,
                     int poolSize, int usersPerTenant, String jdbcProperties, Map<String, String> serverSettings,
-                    boolean keepSchemas, boolean verbose, double zipf) {
+                    boolean keepSchemas, boolean verbose, double zipf, Duration spillAfter) {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar bench/target/tenantry-bench.jar [options]",
@@ -55,6 +59,9 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "                            rank k (tenant k-1) is drawn in proportion to 1/k^S, as real traffic",
             "                            concentrates on few tenants; 0 draws uniformly (default 0). Warm-up sweeps",
             "                            still visit every tenant",
+            "  --spill-after D           TENANTRY_POOL_SPILL_AFTER for the Tenantry strategies with lanes, such as",
+            "                            5ms; 0 spills over as soon as a lane is full (default Tenantry's, "
+            + TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS + "ms)",
             "  --keep-schemas            with DATABASE_URL, keep the bench's schemas for the next run",
             "                            (default: drop them at the end)",
             "  --verbose                 print every window as it is measured",
@@ -90,6 +97,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         String jdbcProperties = "";
         Map<String, String> serverSettings = new LinkedHashMap<>();
         double zipf = 0;
+        Duration spillAfter = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -129,6 +137,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                         case "--jdbc-properties" -> jdbcProperties = jdbcProperties(value);
                         case "--server-setting" -> serverSetting(value, serverSettings);
                         case "--zipf" -> zipf = zipf(arg, value);
+                        case "--spill-after" -> spillAfter = spillAfter(arg, value);
                         default -> throw new IllegalArgumentException("Unknown option '" + arg + "'");
                     }
                 }
@@ -148,7 +157,8 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 sweeps,
                 rounds != null ? rounds : quick ? 1 : 10,
                 strategies != null ? strategies : StrategyName.byDefault(),
-                poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose, zipf);
+                poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose, zipf,
+                spillAfter != null ? spillAfter : Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS));
     }
 
     private static double zipf(String option, String value) {
@@ -164,11 +174,23 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         return exponent;
     }
 
+    private static Duration spillAfter(String option, String value) {
+        try {
+            Duration wait = SettingParsers.duration(option, value);
+            if (!wait.isNegative()) {
+                return wait;
+            }
+        } catch (InvalidConfigurationException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " takes a duration of 0 or more, such as 5ms, not '" + value + "'");
+    }
+
     private static boolean isOption(String arg) {
         return switch (arg) {
             case "--json", "--markdown", "--tenants", "--threads", "--seconds-per-window", "--warmup-seconds",
                  "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties",
-                 "--server-setting", "--zipf" -> true;
+                 "--server-setting", "--zipf", "--spill-after" -> true;
             default -> false;
         };
     }

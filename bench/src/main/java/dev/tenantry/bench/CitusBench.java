@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -284,7 +285,8 @@ public final class CitusBench {
 
     private static Strategy start(RoundTripCounter counter, BenchServer server, int poolSize) {
         return Strategies.start(StrategyName.TENANTRY_PER_REQUEST, new Target(counter.jdbcUrl(server.database()), server.user(),
-                server.password(), poolSize, BenchData.SHARED_SCHEMA, List.of(), null));
+                server.password(), poolSize, BenchData.SHARED_SCHEMA, List.of(), null,
+                Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS)));
     }
 
     private static String rounded(List<Double> values) {

@@ -25,13 +25,16 @@ final class ServerMemory {
      * What the backends of a strategy's connections hold.
      *
      * @param mebibytes   MiB allocated, summed over the backends; NaN when it cannot be read
+     * @param plans       of those, the MiB of prepared statements' plans and query trees (the memory contexts
+     *                    named CachedPlan, CachedPlanSource and CachedPlanQuery); the rest is mostly the catalog
+     *                    entries cached; NaN when unknown
      * @param statements  statements prepared on the server, averaged over the backends; NaN when unknown
      * @param unsettled   of those, the ones with no generic plan yet (still planned on every execution),
      *                    averaged over the backends; NaN when unknown
      */
-    record Reading(double mebibytes, double statements, double unsettled) {
+    record Reading(double mebibytes, double plans, double statements, double unsettled) {
 
-        static final Reading UNKNOWN = new Reading(Double.NaN, Double.NaN, Double.NaN);
+        static final Reading UNKNOWN = new Reading(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** Reads every open connection of {@code pools}. */
@@ -40,6 +43,7 @@ final class ServerMemory {
             return Reading.UNKNOWN;
         }
         long bytes = 0;
+        long planBytes = 0;
         long statements = 0;
         long unsettled = 0;
         int backends = 0;
@@ -55,6 +59,7 @@ final class ServerMemory {
                     bytes += backend[0];
                     statements += backend[1];
                     unsettled += backend[2];
+                    planBytes += backend[3];
                     backends++;
                 }
             } catch (SQLException e) {
@@ -69,19 +74,25 @@ final class ServerMemory {
                 }
             }
         }
-        return backends == 0 ? Reading.UNKNOWN : new Reading(bytes / (1024.0 * 1024.0), (double) statements / backends,
+        return backends == 0 ? Reading.UNKNOWN : new Reading(bytes / (1024.0 * 1024.0), planBytes / (1024.0 * 1024.0),
+                (double) statements / backends,
                 (double) unsettled / backends);
     }
 
-    /** The backend's allocated bytes, its prepared statements, and those of them with no generic plan yet. */
+    /**
+     * The backend's allocated bytes, its prepared statements, those of them with no generic plan yet, and the bytes of
+     * its plans.
+     */
     private static long[] backend(Connection connection) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT (SELECT sum(total_bytes) FROM pg_backend_memory_contexts),"
                      + " (SELECT count(*) FROM pg_prepared_statements),"
-                     + " (SELECT count(*) FROM pg_prepared_statements WHERE generic_plans = 0)")) {
+                     + " (SELECT count(*) FROM pg_prepared_statements WHERE generic_plans = 0),"
+                     + " (SELECT coalesce(sum(total_bytes), 0) FROM pg_backend_memory_contexts"
+                     + " WHERE name IN ('CachedPlan', 'CachedPlanSource', 'CachedPlanQuery'))")) {
             rows.next();
-            return new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3)};
+            return new long[] {rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4)};
         } finally {
             if (!autoCommit) {
                 connection.rollback();

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,6 +33,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** Starts each strategy against a {@link Target}. */
 final class Strategies {
 
+    /** The tenants a connection serves before it retires, in {@link StrategyName#TENANTRY_BACKSTOP}. */
+    static final int BACKSTOP_TENANTS = 500;
+
     private Strategies() {
     }
 
@@ -43,6 +47,10 @@ final class Strategies {
             }
             case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.config().perRequest().build()));
             case TENANTRY_UNROUTED -> tenantry(name, true, Tenantry.start(target.config().perRequest().poolLanes(1).build()));
+            case TENANTRY_BACKSTOP -> tenantry(name, true,
+                    Tenantry.start(target.config().perRequest().tenantsPerConnection(BACKSTOP_TENANTS).build()));
+            case TENANTRY_SPILL_AT_ONCE ->
+                    tenantry(name, true, Tenantry.start(target.config().perRequest().poolSpillAfter(Duration.ZERO).build()));
             case TENANTRY_TENANT_ROLES -> {
                 TenantryPersistence roles = Tenantry.start(target.config().perRequest().tenantRoles(true).build());
                 // The bench's tenants were provisioned without roles: migrating each one grants its role.

@@ -11,6 +11,18 @@ public enum StrategyName {
             "Tenantry, tenant per request, schema rendered into the SQL, pool lanes as the pool size gives"),
     /** Tenantry per request with {@code TENANTRY_POOL_LANES=1}: every connection serves every tenant. */
     TENANTRY_UNROUTED("tenantry-unrouted", true, "Tenantry per request with one pool lane: every connection serves every tenant"),
+    /**
+     * Not in the default run: lanes as {@link #TENANTRY_PER_REQUEST}, with {@code TENANTRY_POOL_SPILL_AFTER=0}, so
+     * work spills over to another lane as soon as its own is full (lanes as they were before spill-over was bounded).
+     */
+    TENANTRY_SPILL_AT_ONCE("tenantry-spill-at-once", true,
+            "Tenantry per request with lanes that spill over as soon as the own lane is full (TENANTRY_POOL_SPILL_AFTER=0)"),
+    /**
+     * Not in the default run: {@link #TENANTRY_PER_REQUEST} with the memory backstop on, each connection retired once
+     * it has served {@value Strategies#BACKSTOP_TENANTS} distinct tenants.
+     */
+    TENANTRY_BACKSTOP("tenantry-backstop", true, "Tenantry per request with TENANTRY_POOL_TENANTS_PER_CONNECTION="
+            + Strategies.BACKSTOP_TENANTS + ": a connection retires after serving that many tenants"),
     TENANTRY_PER_DEPLOYMENT("tenantry-per-deployment", false, "Tenantry, one fixed schema (DATABASE_SCHEMA)"),
     HIBERNATE_SCHEMA_MAPPER("hibernate-schema-mapper", true, "Hibernate 7 TenantSchemaMapper (Connection.setSchema), one pool"),
     SEARCH_PATH_PROVIDER("search-path-provider", true, "MultiTenantConnectionProvider: SET search_path on checkout, reset on release"),
@@ -50,7 +62,9 @@ public enum StrategyName {
 
     /** The strategies a run measures when --strategies does not name them: all but the opt-in ones. */
     public static java.util.List<StrategyName> byDefault() {
-        return Arrays.stream(values()).filter(name -> name != TENANTRY_TENANT_ROLES && name != RAW_JDBC_ONE_SCHEMA)
+        return Arrays.stream(values())
+                .filter(name -> name != TENANTRY_TENANT_ROLES && name != RAW_JDBC_ONE_SCHEMA && name != TENANTRY_SPILL_AT_ONCE
+                        && name != TENANTRY_BACKSTOP)
                 .toList();
     }
 

@@ -13,9 +13,10 @@ import java.util.List;
  * @param tenants      the tenant ids (which are also their schema names) in use
  * @param fixedSchema  the schema of the strategies that use one (baseline, per-deployment), holding the rows of
  *                     all the tenants
+ * @param spillAfter   how long work waits on its own full lane before it spills over, where there are lanes
  */
 record Target(String jdbcUrl, String user, String password, int poolSize, String sharedSchema, List<String> tenants,
-              String fixedSchema) {
+              String fixedSchema, Duration spillAfter) {
 
     /** What {@code pg_stat_activity.application_name} shows for every measured connection. */
     static final String APPLICATION_NAME = "tenantry-bench";
@@ -37,6 +38,7 @@ record Target(String jdbcUrl, String user, String password, int poolSize, String
         TenantryConfig.Builder builder = TenantryConfig.builder()
                 .databaseUrl(url)
                 .poolMaxSize(poolSize)
+                .poolSpillAfter(spillAfter)
                 .poolMinIdle(0)
                 .acquireTimeout(Duration.ofSeconds(3))
                 // No keepalive pings while the bench runs: a ping of an idle pool would be counted as a round

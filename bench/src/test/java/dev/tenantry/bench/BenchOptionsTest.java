@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,8 @@ class BenchOptionsTest {
         assertThat(options.rounds()).isEqualTo(10);
         assertThat(options.secondsPerWindow()).isEqualTo(0.5);
         assertThat(options.strategies()).containsExactlyElementsOf(StrategyName.byDefault())
-                .doesNotContain(StrategyName.TENANTRY_TENANT_ROLES, StrategyName.RAW_JDBC_ONE_SCHEMA);
+                .doesNotContain(StrategyName.TENANTRY_TENANT_ROLES, StrategyName.RAW_JDBC_ONE_SCHEMA,
+                        StrategyName.TENANTRY_SPILL_AT_ONCE, StrategyName.TENANTRY_BACKSTOP);
         assertThat(options.poolSize()).isEqualTo(4);
         assertThat(options.json()).isNull();
         assertThat(options.jdbcProperties()).isEmpty();
@@ -121,5 +123,14 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse("--zipf", "1.1").zipf()).isEqualTo(1.1);
         assertThatThrownBy(() -> BenchOptions.parse("--zipf", "-1")).hasMessageContaining("--zipf must be 0");
         assertThatThrownBy(() -> BenchOptions.parse("--zipf", "skewed")).hasMessageContaining("--zipf needs a number");
+    }
+
+    @Test
+    void spillAfterDefaultsToTenantrysAndTakesADuration() {
+        assertThat(BenchOptions.parse().spillAfter()).isEqualTo(Duration.ofMillis(20));
+        assertThat(BenchOptions.parse("--spill-after", "5ms").spillAfter()).isEqualTo(Duration.ofMillis(5));
+        assertThat(BenchOptions.parse("--spill-after=0").spillAfter()).isZero();
+        assertThatThrownBy(() -> BenchOptions.parse("--spill-after", "soon")).hasMessageContaining("'soon'");
+        assertThatThrownBy(() -> BenchOptions.parse("--spill-after", "PT-1S")).hasMessageContaining("0 or more");
     }
 }

@@ -61,8 +61,8 @@ public final class Database implements AutoCloseable {
             pools.forEach(HikariDataSource::close);
             throw e;
         }
-        return new Database(config, connections, new PoolLanes(pools, sizes, config.tenantsPerConnection()),
-                adminConnections(config));
+        PoolLanes pool = new PoolLanes(pools, sizes, config.tenantsPerConnection(), config.poolSpillAfter());
+        return new Database(config, connections, pool, adminConnections(config));
     }
 
     /** Lane {@code lane}'s part of {@code total} split over {@code lanes}: the first lanes take the remainder. */

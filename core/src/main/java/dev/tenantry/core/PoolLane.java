@@ -12,9 +12,10 @@ package dev.tenantry.core;
  * @param active               connections in use
  * @param idle                 connections ready to be borrowed
  * @param threadsWaiting       threads waiting for one of the lane's connections now
- * @param waits                borrows that found every lane busy and queued on this one, their own
- * @param spillOvers           borrows by this lane's tenants that another lane served, because this lane was busy
- *                             while that one had an idle connection
+ * @param waits                borrows that found this lane, their own, full and queued on it (some of them then
+ *                             spilled over after {@code TENANTRY_POOL_SPILL_AFTER})
+ * @param spillOvers           borrows by this lane's tenants that another lane's idle connection served, because this
+ *                             lane was full and its queue long, or stayed full for {@code TENANTRY_POOL_SPILL_AFTER}
  * @param retired              connections retired after serving {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} tenants
  * @param tenantsPerConnection the most distinct tenants one open connection of the lane has served; counted only with
  *                             {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} set, else 0

@@ -31,6 +31,7 @@ public final class TenantryConfig {
     public static final String POOL_IDLE_TIMEOUT = "TENANTRY_POOL_IDLE_TIMEOUT";
     public static final String POOL_LANES = "TENANTRY_POOL_LANES";
     public static final String POOL_TENANTS_PER_CONNECTION = "TENANTRY_POOL_TENANTS_PER_CONNECTION";
+    public static final String POOL_SPILL_AFTER = "TENANTRY_POOL_SPILL_AFTER";
     public static final String CONNECT_TIMEOUT = "TENANTRY_CONNECT_TIMEOUT";
     public static final String APPLICATION_NAME = "TENANTRY_APPLICATION_NAME";
     public static final String TENANT_ROLES = "TENANTRY_TENANT_ROLES";
@@ -58,6 +59,9 @@ public final class TenantryConfig {
     public static final int PER_REQUEST_POOL_STATEMENT_BUDGET = 32_768;
     /** Statements each pooled connection keeps prepared in per-deployment mode, unless set: pgjdbc's own default. */
     public static final int PER_DEPLOYMENT_STATEMENT_CACHE = 256;
+    /** How long work waits for its own busy lane, by default, before it takes another lane's idle connection. */
+    public static final long DEFAULT_POOL_SPILL_AFTER_MILLIS = 20;
+
     /** Connections each lane gets at least when the number of lanes is derived from the pool size. */
     public static final int MIN_CONNECTIONS_PER_LANE = 4;
     /** Statements one tenant's work is counted as keeping prepared, when a connection's tenants size its cache. */
@@ -74,6 +78,7 @@ public final class TenantryConfig {
     private final int poolMinIdle;
     private final Integer poolLanes;
     private final int tenantsPerConnection;
+    private final Duration poolSpillAfter;
     private final Duration acquireTimeout;
     private final Duration maxLifetime;
     private final Duration keepalive;
@@ -103,6 +108,7 @@ public final class TenantryConfig {
         this.poolMinIdle = b.effectiveMinIdle();
         this.poolLanes = b.poolLanes;
         this.tenantsPerConnection = b.tenantsPerConnection;
+        this.poolSpillAfter = b.poolSpillAfter;
         this.acquireTimeout = b.acquireTimeout;
         this.maxLifetime = b.maxLifetime;
         this.keepalive = b.keepalive;
@@ -203,6 +209,16 @@ public final class TenantryConfig {
      */
     public int tenantsPerConnection() {
         return tenantsPerConnection;
+    }
+
+    /**
+     * How long, per request, work waits for a connection of its own lane while another lane has an idle one
+     * ({@code TENANTRY_POOL_SPILL_AFTER}, default {@value #DEFAULT_POOL_SPILL_AFTER_MILLIS}ms) before it spills over
+     * to that lane. Work never waits at all when its lane's queue already holds as many borrows as the lane has
+     * connections; 0 spills over as soon as the lane is full. With one lane it has no effect.
+     */
+    public Duration poolSpillAfter() {
+        return poolSpillAfter;
     }
 
     public Duration acquireTimeout() {
@@ -346,6 +362,7 @@ public final class TenantryConfig {
         b.poolMinIdle = poolMinIdle == Builder.defaultMinIdle(poolMaxSize) ? null : poolMinIdle;
         b.poolLanes = poolLanes;
         b.tenantsPerConnection = tenantsPerConnection;
+        b.poolSpillAfter = poolSpillAfter;
         b.acquireTimeout = acquireTimeout;
         b.maxLifetime = maxLifetime;
         b.keepalive = keepalive;
@@ -371,6 +388,7 @@ public final class TenantryConfig {
                 + (mode == TenancyMode.PER_DEPLOYMENT ? ", schema=" + deploymentSchema : "")
                 + ", sharedSchema=" + sharedSchema + ", pool=" + poolMinIdle + ".." + poolMaxSize
                 + (poolLanes() > 1 ? " in " + poolLanes() + " lanes" : "")
+                + (poolLanes() > 1 ? ", spillAfter=" + poolSpillAfter : "")
                 + (tenantsPerConnection > 0 ? ", tenantsPerConnection=" + tenantsPerConnection : "")
                 + ", acquireTimeout=" + acquireTimeout + ", maxLifetime=" + maxLifetime + ", pooler=" + pooler.setting() + "}";
     }
@@ -392,6 +410,7 @@ public final class TenantryConfig {
         /** Null means the default: derived from the pool size per request, 1 per deployment. */
         private Integer poolLanes;
         private int tenantsPerConnection;
+        private Duration poolSpillAfter = Duration.ofMillis(DEFAULT_POOL_SPILL_AFTER_MILLIS);
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private Duration maxLifetime = Duration.ofHours(1);
         private Duration keepalive = Duration.ofMinutes(2);
@@ -428,6 +447,7 @@ public final class TenantryConfig {
             ifSet(env, POOL_LANES, v -> poolLanes(SettingParsers.integer(POOL_LANES, v, 1, 10_000)));
             ifSet(env, POOL_TENANTS_PER_CONNECTION, v -> tenantsPerConnection(
                     SettingParsers.integer(POOL_TENANTS_PER_CONNECTION, v, 0, 1_000_000)));
+            ifSet(env, POOL_SPILL_AFTER, v -> poolSpillAfter(SettingParsers.duration(POOL_SPILL_AFTER, v)));
             ifSet(env, POOL_ACQUIRE_TIMEOUT, v -> acquireTimeout(SettingParsers.duration(POOL_ACQUIRE_TIMEOUT, v)));
             ifSet(env, POOL_MAX_LIFETIME, v -> maxLifetime(SettingParsers.duration(POOL_MAX_LIFETIME, v)));
             ifSet(env, POOL_KEEPALIVE, v -> keepalive(SettingParsers.duration(POOL_KEEPALIVE, v)));
@@ -551,6 +571,16 @@ public final class TenantryConfig {
          */
         public Builder tenantsPerConnection(int tenants) {
             this.tenantsPerConnection = requireRange(POOL_TENANTS_PER_CONNECTION, tenants, 0, 1_000_000);
+            return this;
+        }
+
+        /**
+         * {@code TENANTRY_POOL_SPILL_AFTER}: per request, how long work waits for its own lane, while another lane has
+         * an idle connection, before it spills over there (default {@value TenantryConfig#DEFAULT_POOL_SPILL_AFTER_MILLIS}ms;
+         * 0: as soon as its lane is full). See {@link TenantryConfig#poolSpillAfter()}.
+         */
+        public Builder poolSpillAfter(Duration wait) {
+            this.poolSpillAfter = requireAtLeast(POOL_SPILL_AFTER, wait, Duration.ZERO);
             return this;
         }
 

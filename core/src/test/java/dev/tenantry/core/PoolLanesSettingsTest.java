@@ -3,13 +3,17 @@ package dev.tenantry.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code TENANTRY_POOL_LANES} and {@code TENANTRY_POOL_TENANTS_PER_CONNECTION}: defaults, and the values refused. */
+/**
+ * {@code TENANTRY_POOL_LANES}, {@code TENANTRY_POOL_SPILL_AFTER} and {@code TENANTRY_POOL_TENANTS_PER_CONNECTION}:
+ * defaults, and the values refused.
+ */
 class PoolLanesSettingsTest {
 
     private static TenantryConfig fromEnv(String... keysAndValues) {
@@ -91,5 +95,23 @@ class PoolLanesSettingsTest {
                 .as("never fewer than pgjdbc's 256").isEqualTo(256);
         assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_TENANTS_PER_CONNECTION", "10",
                 "TENANTRY_STATEMENT_CACHE", "2000").statementCache()).as("a set cache wins").isEqualTo(2000);
+    }
+
+    @Test
+    void spillOverWaitsTwentyMillisecondsByDefaultAndZeroSpillsAtOnce() {
+        assertThat(fromEnv("TENANTRY_MODE", "per-request").poolSpillAfter()).isEqualTo(Duration.ofMillis(20));
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_SPILL_AFTER", "0").poolSpillAfter()).isZero();
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_SPILL_AFTER", "250ms").toBuilder().build()
+                .poolSpillAfter()).as("kept by toBuilder").isEqualTo(Duration.ofMillis(250));
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_POOL_MAX_SIZE", "16").toString())
+                .contains("4 lanes", "spillAfter=PT0.02S");
+    }
+
+    @Test
+    void aNegativeOrUnreadableSpillOverWaitIsRefusedWithTheValue() {
+        assertThat(refused("TENANTRY_POOL_SPILL_AFTER", "PT-1S").getMessage())
+                .startsWith("TENANTRY_POOL_SPILL_AFTER: ").contains("PT-1S", "shorter than the minimum");
+        assertThat(refused("TENANTRY_POOL_SPILL_AFTER", "soon").getMessage())
+                .startsWith("TENANTRY_POOL_SPILL_AFTER: ").contains("'soon'");
     }
 }

@@ -22,10 +22,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Per request, each tenant's work goes to its lane's connections, spills over rather than waits, and retires connections. */
+/**
+ * Per request, each tenant's work goes to its lane's connections, waits for them a bounded time, spills over to idle
+ * connections of other lanes after that (or at once when its lane's queue is long), and retires connections.
+ */
 @WithPostgres
 class PoolLanesTest {
 
@@ -74,9 +79,8 @@ class PoolLanesTest {
     }
 
     @Test
-    void aBusyLaneSpillsOverToAnIdleOneInsteadOfWaitingAndWaitsOnlyWhenEveryLaneIsBusy(TestDatabase db) throws Exception {
-        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().poolMaxSize(4).poolLanes(2).poolMinIdle(0)
-                .acquireTimeout(Duration.ofMillis(500)).build())) {
+    void withSpillAfterZeroABusyLaneSpillsOverAtOnceAndWaitsOnlyWhenEveryLaneIsBusy(TestDatabase db) throws Exception {
+        try (TenantryPersistence tenantry = twoLanesOfTwo(db, Duration.ZERO, Duration.ofMillis(500))) {
             Database database = tenantry.database();
             EntityManagerFactory emf = tenantry.entityManagerFactory();
             String busy = tenantsOfLane(database, "busy_", 0, 1).get(0);
@@ -111,6 +115,119 @@ class PoolLanesTest {
                     assertThat(database.lanes().get(0).waits()).isEqualTo(1);
                 }
             }
+        }
+    }
+
+    /** Per request, a pool of 4 in two lanes of two connections, opened as work needs them. */
+    private static TenantryPersistence twoLanesOfTwo(TestDatabase db, Duration spillAfter, Duration acquireTimeout) {
+        return Tenantry.start(db.config().perRequest().poolMaxSize(4).poolLanes(2).poolMinIdle(0)
+                .poolSpillAfter(spillAfter).acquireTimeout(acquireTimeout).build());
+    }
+
+    /** Lane 1's two connections are open and idle; their backends are returned. */
+    private static Set<Integer> twoLanesWithLaneOneIdle(Database database) throws SQLException {
+        Set<Integer> laneOne = new HashSet<>();
+        String other = tenantsOfLane(database, "idle_", 1, 1).get(0);
+        try (Connection first = database.connectionFor(other); Connection second = database.connectionFor(other)) {
+            laneOne.add(backendPid(first));
+            laneOne.add(backendPid(second));
+        }
+        assertThat(laneOne).hasSize(2);
+        return laneOne;
+    }
+
+    /** The backend of a connection borrowed for {@code tenant} on a thread of its own, once it has one. */
+    private static CompletableFuture<Integer> borrowInBackground(Database database, String tenant) {
+        CompletableFuture<Integer> pid = new CompletableFuture<>();
+        Thread borrower = new Thread(() -> {
+            try (Connection connection = database.connectionFor(tenant)) {
+                pid.complete(backendPid(connection));
+            } catch (Throwable e) {
+                pid.completeExceptionally(e);
+            }
+        }, "borrower-" + tenant);
+        borrower.setDaemon(true);
+        borrower.start();
+        return pid;
+    }
+
+    private static void awaitThreadsWaitingOnLane(Database database, int lane, int threads) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (database.lanes().get(lane).threadsWaiting() < threads) {
+            assertThat(System.nanoTime()).as("%d threads waiting on lane %d", threads, lane).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aFullLaneKeepsItsWorkWhenOneOfItsConnectionsComesBackWithinSpillAfter(TestDatabase db) throws Exception {
+        try (TenantryPersistence tenantry = twoLanesOfTwo(db, Duration.ofSeconds(10), Duration.ofSeconds(20))) {
+            Database database = tenantry.database();
+            String busy = tenantsOfLane(database, "busy_", 0, 1).get(0);
+            Set<Integer> laneOne = twoLanesWithLaneOneIdle(database);
+            Connection first = database.connectionFor(busy);
+            int returned = backendPid(first);
+            try (Connection second = database.connectionFor(busy)) {
+                CompletableFuture<Integer> waiting = borrowInBackground(database, busy);
+                awaitThreadsWaitingOnLane(database, 0, 1);
+                first.close();
+
+                assertThat(waiting.get(10, TimeUnit.SECONDS)).as("the connection its own lane got back")
+                        .isEqualTo(returned).isNotIn(laneOne);
+            }
+            assertThat(database.lanes().get(0).waits()).isEqualTo(1);
+            assertThat(database.lanes().get(0).spillOvers()).as("lane 1 stayed idle, and unused").isZero();
+        }
+    }
+
+    @Test
+    void workHoldingAllOfItsLaneSpillsOverAfterSpillAfterInsteadOfTimingOut(TestDatabase db) throws Exception {
+        try (TenantryPersistence tenantry = twoLanesOfTwo(db, Duration.ofMillis(200), Duration.ofSeconds(20))) {
+            Database database = tenantry.database();
+            String busy = tenantsOfLane(database, "busy_", 0, 1).get(0);
+            tenantry.provisioning().provision(busy);
+            Set<Integer> laneOne = twoLanesWithLaneOneIdle(database);
+            // The thread itself holds its lane's two connections, as nested transactions would: waiting for one of
+            // them to come back would wait for the acquire timeout.
+            try (Connection first = database.connectionFor(busy); Connection second = database.connectionFor(busy)) {
+                long started = System.nanoTime();
+                int spilled = backendPid(tenantry.entityManagerFactory(), busy);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+                assertThat(laneOne).as("served by an idle backend of lane 1").contains(spilled);
+                assertThat(took).as("after spill-after, long before the acquire timeout")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(190)).isLessThan(Duration.ofSeconds(10));
+            }
+            assertThat(database.lanes().get(0).waits()).isEqualTo(1);
+            assertThat(database.lanes().get(0).spillOvers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLaneWhoseQueueIsAsLongAsItIsWideSpillsOverAtOnce(TestDatabase db) throws Exception {
+        try (TenantryPersistence tenantry = twoLanesOfTwo(db, Duration.ofSeconds(30), Duration.ofSeconds(60))) {
+            Database database = tenantry.database();
+            List<String> busy = tenantsOfLane(database, "busy_", 0, 3);
+            Set<Integer> laneOne = twoLanesWithLaneOneIdle(database);
+            List<CompletableFuture<Integer>> queued = new ArrayList<>();
+            try (Connection first = database.connectionFor(busy.get(0)); Connection second = database.connectionFor(busy.get(0))) {
+                for (int i = 0; i < 2; i++) {
+                    String tenant = busy.get(i);
+                    queued.add(borrowInBackground(database, tenant));
+                }
+                awaitThreadsWaitingOnLane(database, 0, 2);
+
+                try (Connection third = database.connectionFor(busy.get(2))) {
+                    assertThat(laneOne).as("two queued on a lane of two: the third takes lane 1's idle one at once")
+                            .contains(backendPid(third));
+                }
+                assertThat(queued).as("the queued ones still wait for their own lane").noneMatch(CompletableFuture::isDone);
+            }
+            for (CompletableFuture<Integer> borrow : queued) {
+                assertThat(borrow.get(10, TimeUnit.SECONDS)).as("served by their own lane").isNotIn(laneOne);
+            }
+            assertThat(database.lanes().get(0).waits()).isEqualTo(2);
+            assertThat(database.lanes().get(0).spillOvers()).isEqualTo(1);
         }
     }
 

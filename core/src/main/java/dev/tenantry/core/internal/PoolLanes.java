@@ -2,11 +2,14 @@ package dev.tenantry.core.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.tenantry.core.PoolLane;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,10 +25,15 @@ import javax.sql.DataSource;
  * checks, lifetimes and eviction work per lane). A tenant's work borrows from its lane ({@link LaneHashing}), so each
  * PostgreSQL backend caches the catalog and plans of its lane's tenants only.
  *
- * <p>Admission, per borrow: the tenant's own lane when it has an idle connection or may open one; else, when it is
- * busy but another lane has an idle connection, the lane with most idle connections (a spill-over, counted: the
- * borrowing tenant's catalog then warms on a backend of that lane); only when every lane is busy does the work
- * wait, on its own lane, for HikariCP's acquire timeout. With one lane it is one HikariCP pool and nothing else.
+ * <p>Admission, per borrow: the tenant's own lane when it has an idle connection or may open one. When that lane is
+ * full, the work waits on it (a wait, counted), but for a bounded time only: when another lane has an idle
+ * connection, the work takes it (a spill-over, counted: the borrowing tenant's catalog then warms on a backend of
+ * that lane) at once if the own lane's queue already holds as many borrows as the lane has connections, else after
+ * waiting {@code spillAfter} in vain. A spill-over goes to the lane with most idle connections. When no lane has an
+ * idle connection, the work waits on its own lane for the rest of HikariCP's acquire timeout. So a lane's tenants
+ * keep to their lane under a steady load that fills it, and a burst, a hot tenant or work that holds one of its lane's
+ * connections while it borrows another still finds the pool's idle connections. With one lane it is one HikariCP
+ * pool and nothing else.
  *
  * <p>With a tenant bound per connection, each borrow also records the tenant on the physical connection (a
  * synchronized weak map and a small set of id hashes: one lookup per borrow); a connection that would serve one tenant
@@ -37,6 +45,8 @@ public final class PoolLanes implements DataSource, AutoCloseable {
 
     private final Lane[] lanes;
     private final int tenantsPerConnection;
+    /** How long a borrow waits on its full lane before it spills over to an idle one; 0 spills at once. */
+    private final long spillAfterMillis;
     /** Distinct tenants per physical connection; null when not bounded. */
     private final Map<Connection, ServedTenants> served;
     /** Spreads tenantless borrows over the lanes when none has an idle connection. */
@@ -46,8 +56,10 @@ public final class PoolLanes implements DataSource, AutoCloseable {
      * @param pools                one started HikariCP pool per lane, in lane order
      * @param maxConnections       each lane's maximum pool size, in lane order
      * @param tenantsPerConnection distinct tenants a connection may serve before it is retired; 0 for no bound
+     * @param spillAfter           how long a borrow waits on its own full lane before it takes another lane's idle
+     *                             connection; zero to take it at once
      */
-    public PoolLanes(List<HikariDataSource> pools, int[] maxConnections, int tenantsPerConnection) {
+    public PoolLanes(List<HikariDataSource> pools, int[] maxConnections, int tenantsPerConnection, Duration spillAfter) {
         if (pools.isEmpty() || pools.size() != maxConnections.length) {
             throw new IllegalArgumentException("one maximum size per lane, and one lane at least");
         }
@@ -56,6 +68,8 @@ public final class PoolLanes implements DataSource, AutoCloseable {
             lanes[i] = new Lane(i, pools.get(i), maxConnections[i]);
         }
         this.tenantsPerConnection = tenantsPerConnection;
+        // HikariCP waits in whole milliseconds: a grace under one rounds up to one.
+        this.spillAfterMillis = spillAfter.isZero() ? 0 : Math.max(1, spillAfter.toMillis());
         this.served = tenantsPerConnection > 0 ? Collections.synchronizedMap(new WeakHashMap<>()) : null;
     }
 
@@ -66,17 +80,52 @@ public final class PoolLanes implements DataSource, AutoCloseable {
 
     /** A connection for {@code tenant}'s work: from its lane, or spilled over to an idle one (see the class comment). */
     public Connection connectionFor(String tenant) throws SQLException {
-        Lane lane = lanes[LaneHashing.laneOf(tenant, lanes.length)];
-        if (lanes.length > 1 && !lane.hasRoom()) {
-            Lane idle = mostIdle(lane);
+        Lane own = lanes[LaneHashing.laneOf(tenant, lanes.length)];
+        if (lanes.length == 1 || own.hasRoom()) {
+            return lent(own, own.pool.getConnection(), tenant);
+        }
+        boolean queueFull = own.queued.get() >= own.maxConnections;
+        if (spillAfterMillis == 0 || queueFull) {
+            Lane idle = mostIdle(own);
             if (idle != null) {
-                lane.spillOvers.increment();
-                lane = idle;
-            } else {
-                lane.waits.increment();
+                return spill(own, idle, tenant);
             }
         }
-        Connection connection = lane.pool.getConnection();
+        own.waits.increment();
+        boolean bounded = spillAfterMillis > 0 && !queueFull && own.hikari != null && !own.pool.isClosed();
+        Connection connection = null;
+        Lane spillTo = null;
+        own.queued.incrementAndGet();
+        try {
+            if (!bounded) {
+                connection = own.pool.getConnection();
+            } else {
+                long started = System.nanoTime();
+                try {
+                    connection = own.hikari.getConnection(spillAfterMillis);
+                } catch (SQLTransientConnectionException stillFull) {
+                    // The bound has passed (HikariCP counts it as one of the lane's timeouts).
+                    spillTo = mostIdle(own);
+                    if (spillTo == null) {
+                        long waited = (System.nanoTime() - started) / 1_000_000;
+                        connection = own.hikari.getConnection(Math.max(1, own.pool.getConnectionTimeout() - waited));
+                    }
+                }
+            }
+        } finally {
+            own.queued.decrementAndGet();
+        }
+        return connection != null ? lent(own, connection, tenant) : spill(own, spillTo, tenant);
+    }
+
+    /** Borrows from {@code idle} for work of lane {@code own}: a spill-over. */
+    private Connection spill(Lane own, Lane idle, String tenant) throws SQLException {
+        own.spillOvers.increment();
+        return lent(idle, idle.pool.getConnection(), tenant);
+    }
+
+    /** {@code connection}, lent by {@code lane}, once the tenant bound (if any) admits {@code tenant} to it. */
+    private Connection lent(Lane lane, Connection connection, String tenant) throws SQLException {
         return served == null ? connection : admit(lane, connection, tenant);
     }
 
@@ -241,11 +290,16 @@ public final class PoolLanes implements DataSource, AutoCloseable {
         final LongAdder waits = new LongAdder();
         final LongAdder spillOvers = new LongAdder();
         final LongAdder retired = new LongAdder();
+        /** Borrows waiting on this lane, their own, now. */
+        final AtomicInteger queued = new AtomicInteger();
+        /** The lane's pool itself, for a borrow that waits a bounded time; null if HikariCP ever hides it. */
+        final HikariPool hikari;
 
         Lane(int index, HikariDataSource pool, int maxConnections) {
             this.index = index;
             this.pool = pool;
             this.mx = pool.getHikariPoolMXBean();
+            this.hikari = mx instanceof HikariPool direct ? direct : null;
             this.maxConnections = maxConnections;
         }
 

@@ -18,6 +18,9 @@ public final class SettingParsers {
     /** Reads {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or ISO-8601 such as {@code PT30S}. */
     public static Duration duration(String setting, String value) {
         String text = value.strip().toLowerCase(Locale.ROOT);
+        if (text.equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher matcher = SHORT_DURATION.matcher(text);
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));

@@ -44,6 +44,7 @@ final class TenantryConfigBinding {
             new Setting(TenantryConfig.POOL_LANES, "tenantry.pool.lanes", p -> p.getPool().getLanes()),
             new Setting(TenantryConfig.POOL_TENANTS_PER_CONNECTION, "tenantry.pool.tenants-per-connection",
                     p -> p.getPool().getTenantsPerConnection()),
+            new Setting(TenantryConfig.POOL_SPILL_AFTER, "tenantry.pool.spill-after", p -> p.getPool().getSpillAfter()),
             new Setting(TenantryConfig.CONNECT_TIMEOUT, "tenantry.connect-timeout", TenantryProperties::getConnectTimeout),
             new Setting(TenantryConfig.APPLICATION_NAME, "tenantry.application-name", TenantryProperties::getApplicationName),
             new Setting(TenantryConfig.TENANT_ROLES, "tenantry.tenant-roles", TenantryProperties::getTenantRoles),
@@ -73,7 +74,8 @@ final class TenantryConfigBinding {
                 .bind(HIKARI, Bindable.mapOf(String.class, Object.class)).map(map -> !map.isEmpty()).orElse(false);
         if (hikariSettings) {
             throw new InvalidConfigurationException(HIKARI, "is not read: Tenantry's pool is configured with tenantry.pool.*"
-                    + " (max-size, min-idle, acquire-timeout, max-lifetime, keepalive, idle-timeout, lanes, tenants-per-connection); move the settings there");
+                    + " (max-size, min-idle, acquire-timeout, max-lifetime, keepalive, idle-timeout, lanes, tenants-per-connection,"
+                    + " spill-after); move the settings there");
         }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();

@@ -254,6 +254,12 @@ public class TenantryProperties {
         /** Distinct tenants a pooled connection serves before it is retired, bounding its backend's memory. Default 0: never. */
         private Integer tenantsPerConnection;
 
+        /**
+         * Per request, how long work waits for a connection of its own lane while another lane has an idle one before
+         * it takes that one (spills over). Default 20ms; 0 spills over as soon as the lane is full.
+         */
+        private Duration spillAfter;
+
         public Integer getMaxSize() {
             return maxSize;
         }
@@ -316,6 +322,14 @@ public class TenantryProperties {
 
         public void setTenantsPerConnection(Integer tenantsPerConnection) {
             this.tenantsPerConnection = tenantsPerConnection;
+        }
+
+        public Duration getSpillAfter() {
+            return spillAfter;
+        }
+
+        public void setSpillAfter(Duration spillAfter) {
+            this.spillAfter = spillAfter;
         }
     }
 

@@ -62,10 +62,14 @@ class TenantryConfigBindingTest {
         properties.setMode(TenancyMode.PER_REQUEST);
         properties.getPool().setMaxSize(16);
         properties.getPool().setTenantsPerConnection(300);
+        properties.getPool().setSpillAfter(Duration.ofMillis(5));
 
         TenantryConfig config = TenantryConfigBinding.config(properties, environment);
         assertThat(config.poolLanes()).as("from the variable").isEqualTo(2);
         assertThat(config.tenantsPerConnection()).isEqualTo(300);
+        assertThat(config.poolSpillAfter()).isEqualTo(Duration.ofMillis(5));
+        properties.getPool().setSpillAfter(Duration.ZERO);
+        assertThat(TenantryConfigBinding.config(properties, environment).poolSpillAfter()).isZero();
 
         properties.getPool().setLanes(20);
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> TenantryConfigBinding.config(properties, environment)))
