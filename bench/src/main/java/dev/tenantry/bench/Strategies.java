@@ -78,7 +78,7 @@ final class Strategies {
                     any.setPassword(target.password());
                 }
                 PoolPerTenantConnectionProvider provider = new PoolPerTenantConnectionProvider(
-                        tenant -> (HikariDataSource) Database.open(target.config(tenant).build()).pool(), any);
+                        tenant -> Database.open(target.config(tenant).build()).lanePools().get(0), any);
                 yield new JpaStrategy(name, true, build(() -> PlainHibernate.multiTenant(provider), provider),
                         provider::openConnections, provider::poolList, provider) {
                     @Override
@@ -114,15 +114,28 @@ final class Strategies {
     }
 
     private static Strategy jpa(StrategyName name, boolean scoped, FactorySupplier factory, Database database) {
-        return new JpaStrategy(name, scoped, build(factory, database), () -> connections(database.pool()),
-                () -> List.of(database.pool()), database);
+        List<DataSource> pools = pools(database);
+        return new JpaStrategy(name, scoped, build(factory, database), () -> connections(pools), () -> pools, database);
+    }
+
+    /**
+     * The HikariCP pools behind a {@code Database}, one per lane: {@code Database.pool()} itself is no HikariCP pool,
+     * so its connections are counted and read through these.
+     */
+    static List<DataSource> pools(Database database) {
+        return List.copyOf(database.lanePools());
+    }
+
+    /** Connections open in {@code pools}, summed. */
+    static int connections(List<DataSource> pools) {
+        return pools.stream().mapToInt(Strategies::connections).sum();
     }
 
     private static Strategy tenantry(StrategyName name, boolean scoped, TenantryPersistence persistence) {
         // One HikariCP pool per lane: each lane's connections are counted and read.
-        List<DataSource> pools = List.copyOf(persistence.database().lanePools());
-        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(),
-                () -> pools.stream().mapToInt(Strategies::connections).sum(), () -> pools, persistence) {
+        List<DataSource> pools = pools(persistence.database());
+        return new JpaStrategy(name, scoped, persistence.entityManagerFactory(), () -> connections(pools), () -> pools,
+                persistence) {
             @Override
             public String describe() {
                 return lanes(persistence.database().lanes());
@@ -139,7 +152,20 @@ final class Strategies {
                 + lanes.stream().map(lane -> Integer.toString(lane.maxConnections())).distinct()
                         .collect(Collectors.joining(" or ")) + " connections; "
                 + String.format(Locale.ROOT, "%,d spill-overs, %,d waits on a busy pool, %,d connections retired",
-                        spillOvers, waits, retired);
+                        spillOvers, waits, retired)
+                + preparing(lanes);
+    }
+
+    /** Which lanes prepare statements on the server now, and the tenants each served lately; empty if not decided. */
+    private static String preparing(List<PoolLane> lanes) {
+        if (lanes.stream().allMatch(lane -> lane.recentTenants() < 0)) {
+            return "";
+        }
+        long preparing = lanes.stream().filter(PoolLane::preparesStatements).count();
+        return "; " + preparing + " of " + lanes.size() + (lanes.size() == 1 ? " lane" : " lanes")
+                + " preparing statements (recent tenants per lane: " + lanes.stream()
+                        .map(lane -> lane.recentTenants() < 0 ? "?" : String.format(Locale.ROOT, "%,d", lane.recentTenants()))
+                        .collect(Collectors.joining(", ")) + ")";
     }
 
     static void closeQuietly(AutoCloseable closeable) {
@@ -359,12 +385,12 @@ final class Strategies {
 
         @Override
         public int poolConnections() {
-            return connections(database.pool());
+            return connections(Strategies.pools(database));
         }
 
         @Override
         public List<DataSource> pools() {
-            return List.of(database.pool());
+            return Strategies.pools(database);
         }
 
         @Override

@@ -61,7 +61,8 @@ public final class Database implements AutoCloseable {
             pools.forEach(HikariDataSource::close);
             throw e;
         }
-        PoolLanes pool = new PoolLanes(pools, sizes, config.tenantsPerConnection(), config.poolSpillAfter());
+        PoolLanes pool = new PoolLanes(pools, sizes, config.tenantsPerConnection(), config.poolSpillAfter(),
+                config.statementCacheTenants());
         return new Database(config, connections, pool, adminConnections(config));
     }
 

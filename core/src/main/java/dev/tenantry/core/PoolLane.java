@@ -19,7 +19,15 @@ package dev.tenantry.core;
  * @param retired              connections retired after serving {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} tenants
  * @param tenantsPerConnection the most distinct tenants one open connection of the lane has served; counted only with
  *                             {@code TENANTRY_POOL_TENANTS_PER_CONNECTION} set, else 0
+ * @param recentTenants        distinct tenants among the lane's last loans (a window of eight times the tenants a
+ *                             connection's statement cache holds), estimated; -1 before the first window, and when
+ *                             Tenantry leaves statement preparation to the driver (per deployment, with
+ *                             {@code TENANTRY_STATEMENT_CACHE=0}, or with {@code prepareThreshold} in the URL)
+ * @param preparesStatements   false while Tenantry keeps the lane's connections from preparing statements on the
+ *                             server, because its recent tenants need more than their statement cache holds; true
+ *                             otherwise (they then prepare as the driver's settings say, none behind a pooler)
  */
 public record PoolLane(int index, String poolName, int maxConnections, int connections, int active, int idle,
-                       int threadsWaiting, long waits, long spillOvers, long retired, int tenantsPerConnection) {
+                       int threadsWaiting, long waits, long spillOvers, long retired, int tenantsPerConnection,
+                       int recentTenants, boolean preparesStatements) {
 }

@@ -292,6 +292,21 @@ public final class TenantryConfig {
     }
 
     /**
+     * How many tenants' statements one pooled connection's statement cache holds, counting
+     * {@value #STATEMENTS_PER_TENANT} statements a tenant: per request, each lane's connections prepare statements on
+     * the server only while the lane's recent tenants are no more than this (see {@link PoolLane#preparesStatements()}).
+     * 0 where Tenantry leaves the driver's prepare threshold alone: per deployment (one tenant's texts), with
+     * {@link #statementCache()} 0, or with {@code prepareThreshold} set in {@code DATABASE_URL}.
+     */
+    public int statementCacheTenants() {
+        if (mode != TenancyMode.PER_REQUEST || statementCache() == 0
+                || databaseUrl.parameters().containsKey("prepareThreshold")) {
+            return 0;
+        }
+        return Math.max(1, statementCache() / STATEMENTS_PER_TENANT);
+    }
+
+    /**
      * Whether Tenantry works with Citus ({@code TENANTRY_CITUS}): {@code auto} (the default) when the database
      * has the {@code citus} extension; see {@link Citus} for what changes.
      */

@@ -84,6 +84,22 @@ class PoolLanesSettingsTest {
     }
 
     @Test
+    void theTenantsAStatementCacheHoldsFollowTheCacheAndAreZeroWhereTheDriverDecides() {
+        assertThat(fromEnv("TENANTRY_MODE", "per-request").statementCacheTenants())
+                .as("pool of 30: 1,092 statements, 4 a tenant").isEqualTo(273);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_STATEMENT_CACHE", "40").statementCacheTenants())
+                .isEqualTo(10);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_STATEMENT_CACHE", "2").statementCacheTenants())
+                .as("at least one").isEqualTo(1);
+        assertThat(fromEnv("TENANTRY_MODE", "per-request", "TENANTRY_STATEMENT_CACHE", "0").statementCacheTenants())
+                .as("nothing prepared anyway").isZero();
+        assertThat(fromEnv("TENANTRY_MODE", "per-deployment").statementCacheTenants()).as("one tenant's texts").isZero();
+        assertThat(fromEnv("TENANTRY_MODE", "per-request",
+                "DATABASE_URL", "postgresql://localhost/app?prepareThreshold=3").statementCacheTenants())
+                .as("the user's own threshold is left alone").isZero();
+    }
+
+    @Test
     void theTenantBoundIsOffByDefaultAndSizesTheStatementCacheWhenSet() {
         assertThat(fromEnv("TENANTRY_MODE", "per-request").tenantsPerConnection()).isZero();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tenantry.core.Database;
 import dev.tenantry.core.PoolLane;
+import dev.tenantry.core.Pooler;
 import dev.tenantry.entities.Tenantry;
 import dev.tenantry.it.support.TestDatabase;
 import dev.tenantry.it.support.WithPostgres;
@@ -13,6 +14,7 @@ import dev.tenantry.tenancy.Tenants;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -237,6 +239,84 @@ class PoolLanesTest {
             cause = cause.getCause();
         }
         return cause;
+    }
+
+    /** Runs one text six times on {@code connection}; whether pgjdbc then prepared it on the server under a name. */
+    private static boolean preparedAfterSixRuns(Connection connection, String marker) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select ?::int as lane_probe_" + marker)) {
+            for (int run = 0; run < 6; run++) {
+                statement.setInt(1, run);
+                statement.executeQuery().close();
+            }
+        }
+        // The marker is split so that this text does not contain it.
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
+                "select count(*) from pg_prepared_statements where strpos(statement, 'lane_probe_' || '" + marker + "') > 0")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+    }
+
+    /** Borrows and returns a connection {@code borrows} times, for tenants {@code prefix + (i mod tenants)}. */
+    private static void borrow(Database database, String prefix, int tenants, int borrows) throws SQLException {
+        for (int i = 0; i < borrows; i++) {
+            database.connectionFor(prefix + i % tenants).close();
+        }
+    }
+
+    @Test
+    void aLaneWhoseRecentTenantsOutgrowItsStatementCacheStopsPreparingAndPreparesAgainWhenFewAreActive(TestDatabase db)
+            throws Exception {
+        // A cache of 40 statements holds 10 tenants' worth, at 4 a tenant; the lane counts every 80 borrows.
+        try (TenantryPersistence tenantry = Tenantry.start(db.config().perRequest().poolMaxSize(1).poolMinIdle(0)
+                .statementCache(40).build())) {
+            Database database = tenantry.database();
+            assertThat(database.lanes().get(0).preparesStatements()).isTrue();
+            assertThat(database.lanes().get(0).recentTenants()).as("nothing counted yet").isEqualTo(-1);
+
+            borrow(database, "many_", 40, 80);
+
+            assertThat(database.lanes().get(0).preparesStatements()).as("40 tenants against 10").isFalse();
+            assertThat(database.lanes().get(0).recentTenants()).isBetween(30, 60);
+            try (Connection connection = database.connectionFor("many_0")) {
+                assertThat(preparedAfterSixRuns(connection, "many")).as("not prepared on the server").isFalse();
+            }
+
+            borrow(database, "few_", 3, 80);
+
+            assertThat(database.lanes().get(0).preparesStatements()).as("4 tenants in the last window").isTrue();
+            try (Connection connection = database.connectionFor("few_0")) {
+                assertThat(preparedAfterSixRuns(connection, "few")).as("prepared at the fifth run again").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aThresholdOfZeroSetForAPoolerIsNeverRaisedWhateverTheLaneCounts(TestDatabase db) throws Exception {
+        db.setRoleSearchPath("''"); // what a transaction pooler needs (checked at connect); per request changes nothing
+        try (Database database = Database.open(db.config().perRequest().adminDatabaseUrl(db.jdbcUrl()).poolMaxSize(1)
+                .poolMinIdle(0).statementCache(40).pooler(Pooler.TRANSACTION).build())) {
+            borrow(database, "few_", 2, 80);
+
+            assertThat(database.lanes().get(0).preparesStatements()).isTrue();
+            try (Connection connection = database.connectionFor("few_0")) {
+                assertThat(preparedAfterSixRuns(connection, "zero")).as("unnamed statements only").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aPrepareThresholdInTheUrlIsLeftAlone(TestDatabase db) throws Exception {
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "prepareThreshold=5";
+        try (Database database = Database.open(db.config().perRequest().databaseUrl(url).poolMaxSize(1).poolMinIdle(0)
+                .statementCache(40).build())) {
+            borrow(database, "many_", 40, 80);
+
+            assertThat(database.lanes().get(0).recentTenants()).as("not counted").isEqualTo(-1);
+            try (Connection connection = database.connectionFor("many_0")) {
+                assertThat(preparedAfterSixRuns(connection, "url")).as("prepared at the fifth run, as set").isTrue();
+            }
+        }
     }
 
     @Test

@@ -31,7 +31,7 @@ public final class LaneHashing {
     }
 
     /** The finalizer of SplitMix64: spreads every input bit over the whole word. */
-    private static long mix(long z) {
+    static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

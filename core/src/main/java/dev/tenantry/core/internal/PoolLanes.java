@@ -38,10 +38,14 @@ import javax.sql.DataSource;
  * <p>With a tenant bound per connection, each borrow also records the tenant on the physical connection (a
  * synchronized weak map and a small set of id hashes: one lookup per borrow); a connection that would serve one tenant
  * more than the bound is evicted through HikariCP before it is handed out, closing its backend, and another is
- * borrowed. A connection is only ever checked when it is borrowed, so it is never retired in the middle of work. Not
- * API: {@code Database} is.
+ * borrowed. A connection is only ever checked when it is borrowed, so it is never retired in the middle of work.
+ *
+ * <p>Each lane also counts the distinct tenants it served lately, and its connections prepare statements on the server
+ * only while those fit in a connection's statement cache ({@link LaneStatements}). Not API: {@code Database} is.
  */
 public final class PoolLanes implements DataSource, AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PoolLanes.class);
 
     private final Lane[] lanes;
     private final int tenantsPerConnection;
@@ -58,18 +62,30 @@ public final class PoolLanes implements DataSource, AutoCloseable {
      * @param tenantsPerConnection distinct tenants a connection may serve before it is retired; 0 for no bound
      * @param spillAfter           how long a borrow waits on its own full lane before it takes another lane's idle
      *                             connection; zero to take it at once
+     * @param cacheTenants         how many tenants' statements one connection's statement cache holds, for deciding per
+     *                             lane whether its connections prepare statements ({@link LaneStatements}); 0 to leave
+     *                             the driver's prepare threshold as it is
      */
-    public PoolLanes(List<HikariDataSource> pools, int[] maxConnections, int tenantsPerConnection, Duration spillAfter) {
+    public PoolLanes(List<HikariDataSource> pools, int[] maxConnections, int tenantsPerConnection, Duration spillAfter,
+                     int cacheTenants) {
         if (pools.isEmpty() || pools.size() != maxConnections.length) {
             throw new IllegalArgumentException("one maximum size per lane, and one lane at least");
         }
         this.lanes = new Lane[pools.size()];
         for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(i, pools.get(i), maxConnections[i]);
+            HikariDataSource pool = pools.get(i);
+            lanes[i] = new Lane(i, pool, maxConnections[i],
+                    cacheTenants > 0 ? new LaneStatements(pool.getPoolName(), cacheTenants) : null);
         }
         this.tenantsPerConnection = tenantsPerConnection;
         // HikariCP waits in whole milliseconds: a grace under one rounds up to one.
         this.spillAfterMillis = spillAfter.isZero() ? 0 : Math.max(1, spillAfter.toMillis());
+        if (lanes.length > 1 && spillAfterMillis > 0 && lanes[0].hikari == null) {
+            LOG.warn("This HikariCP version does not expose its pool (getHikariPoolMXBean() is no HikariPool): a borrow"
+                    + " whose lane is full waits for its own lane without the {} ms bound of TENANTRY_POOL_SPILL_AFTER,"
+                    + " unless its lane's queue is long; set TENANTRY_POOL_SPILL_AFTER=0 to spill over at once",
+                    spillAfterMillis);
+        }
         this.served = tenantsPerConnection > 0 ? Collections.synchronizedMap(new WeakHashMap<>()) : null;
     }
 
@@ -124,9 +140,23 @@ public final class PoolLanes implements DataSource, AutoCloseable {
         return lent(idle, idle.pool.getConnection(), tenant);
     }
 
-    /** {@code connection}, lent by {@code lane}, once the tenant bound (if any) admits {@code tenant} to it. */
+    /**
+     * {@code connection}, lent by {@code lane}, once the tenant bound (if any) admits {@code tenant} to it, preparing
+     * statements or not as the lane's recent tenants call for. The lending lane counts the tenant, spilled over or
+     * not: what its connections' statement caches hold is what it lent them to.
+     */
     private Connection lent(Lane lane, Connection connection, String tenant) throws SQLException {
-        return served == null ? connection : admit(lane, connection, tenant);
+        Connection admitted = served == null ? connection : admit(lane, connection, tenant);
+        if (lane.statements != null) {
+            lane.statements.record(tenant);
+            try {
+                lane.statements.apply(admitted);
+            } catch (SQLException | RuntimeException e) {
+                admitted.close();
+                throw e;
+            }
+        }
+        return admitted;
     }
 
     /** Hands out {@code connection} unless {@code tenant} would be one too many for it; then retires it and borrows again. */
@@ -193,7 +223,9 @@ public final class PoolLanes implements DataSource, AutoCloseable {
             HikariPoolMXBean mx = lane.mx;
             result.add(new PoolLane(lane.index, lane.pool.getPoolName(), lane.maxConnections, mx.getTotalConnections(),
                     mx.getActiveConnections(), mx.getIdleConnections(), mx.getThreadsAwaitingConnection(),
-                    lane.waits.sum(), lane.spillOvers.sum(), lane.retired.sum(), tenantsPerLane[lane.index]));
+                    lane.waits.sum(), lane.spillOvers.sum(), lane.retired.sum(), tenantsPerLane[lane.index],
+                    lane.statements == null ? -1 : lane.statements.recentTenants(),
+                    lane.statements == null || lane.statements.prepares()));
         }
         return result;
     }
@@ -294,8 +326,11 @@ public final class PoolLanes implements DataSource, AutoCloseable {
         final AtomicInteger queued = new AtomicInteger();
         /** The lane's pool itself, for a borrow that waits a bounded time; null if HikariCP ever hides it. */
         final HikariPool hikari;
+        /** Whether the lane's connections prepare statements, from its recent tenants; null when not decided here. */
+        final LaneStatements statements;
 
-        Lane(int index, HikariDataSource pool, int maxConnections) {
+        Lane(int index, HikariDataSource pool, int maxConnections, LaneStatements statements) {
+            this.statements = statements;
             this.index = index;
             this.pool = pool;
             this.mx = pool.getHikariPoolMXBean();

@@ -88,6 +88,12 @@ public class TenantryMetrics implements MeterBinder {
             laneGauge("tenantry.pool.lane.tenants.per.connection", database, lane, PoolLane::tenantsPerConnection,
                     "The most distinct tenants one open connection of the lane has served (with the tenant bound set)")
                     .register(registry);
+            laneGauge("tenantry.pool.lane.recent.tenants", database, lane, PoolLane::recentTenants,
+                    "Distinct tenants among the lane's last borrows, estimated (-1 before the first count)")
+                    .register(registry);
+            laneGauge("tenantry.pool.lane.prepares.statements", database, lane, l -> l.preparesStatements() ? 1 : 0,
+                    "1 while the lane's connections prepare statements on the server, 0 while its recent tenants"
+                    + " outgrow their statement cache").register(registry);
             laneCounter("tenantry.pool.lane.waits", database, lane, PoolLane::waits,
                     "Borrows that found every lane busy and waited on their own").tag("lane", index).register(registry);
             laneCounter("tenantry.pool.lane.spillovers", database, lane, PoolLane::spillOvers,

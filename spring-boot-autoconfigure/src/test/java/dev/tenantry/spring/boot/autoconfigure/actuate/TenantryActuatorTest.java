@@ -68,6 +68,9 @@ class TenantryActuatorTest {
             assertThat(meters.find("tenantry.pool.lane.max").gauges()).hasSize(2);
             assertThat(meters.get("tenantry.pool.lane.max").tag("lane", "1").gauge().value()).isEqualTo(2);
             assertThat(meters.get("tenantry.pool.lane.spillovers").tag("lane", "0").functionCounter().count()).isZero();
+            assertThat(meters.get("tenantry.pool.lane.prepares.statements").tag("lane", "1").gauge().value()).isEqualTo(1);
+            assertThat(meters.get("tenantry.pool.lane.recent.tenants").tag("lane", "0").gauge().value())
+                    .as("no window counted yet").isEqualTo(-1);
             assertThat(meters.get("tenantry.pool.lane.connections").tag("lane", "0").tag("state", "idle").gauge()).isNotNull();
             assertThat(meters.find("hikaricp.connections.max").tag("pool", "tenantry-lane-1").gauge()).isNotNull();
         });
