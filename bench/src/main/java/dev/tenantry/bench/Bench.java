@@ -109,7 +109,7 @@ public final class Bench {
                             + (options.jdbcProperties().isEmpty() ? "" : "&" + options.jdbcProperties());
                     Run run = new Run(options, server, harness, new Target(url, server.user(),
                             server.password(), options.poolSize(), BenchData.SHARED_SCHEMA, BenchData.tenantIds(tenants),
-                            BenchData.singleSchema(tenants), options.spillAfter()),
+                            BenchData.singleSchema(tenants), options.spillAfter(), options.lanes()),
                             data.visitors(tenants), tenants, samples);
                     if (t == 0) {
                         run.warmJvm();
@@ -404,8 +404,10 @@ public final class Bench {
                 options.tenants(), options.threads(), options.poolSize(), options.usersPerTenant(), options.rounds(),
                 options.rounds() == 1 ? "" : "s", options.secondsPerWindow(), options.sweeps(),
                 options.sweeps() == 1 ? "" : "s", options.warmupSeconds());
-        out.printf(Locale.ROOT, "  lanes       Tenantry's default lanes for the pool size (%d), spill-over after %d ms%n",
-                TenantryConfig.defaultLanes(options.poolSize()), options.spillAfter().toMillis());
+        out.printf(Locale.ROOT, "  lanes       %s, spill-over after %d ms%n", options.lanes() > 0
+                        ? options.lanes() + " lanes (--lanes) for the Tenantry strategies with lanes"
+                        : "Tenantry's default lanes for the pool size (" + TenantryConfig.defaultLanes(options.poolSize()) + ")",
+                options.spillAfter().toMillis());
         out.println(options.zipf() == 0 ? "  tenants     drawn uniformly for each request"
                 : String.format(Locale.ROOT, "  tenants     drawn by Zipf's law for each request, exponent %.2f (tenant k-1 in"
                         + " proportion to 1/k^%.2f)", options.zipf(), options.zipf()));

@@ -20,7 +20,7 @@ import java.util.TreeSet;
 record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<Integer> tenants, List<Integer> threads,
                     double secondsPerWindow, double warmupSeconds, int sweeps, int rounds, List<StrategyName> strategies,
                     int poolSize, int usersPerTenant, String jdbcProperties, Map<String, String> serverSettings,
-                    boolean keepSchemas, boolean verbose, double zipf, Duration spillAfter) {
+                    boolean keepSchemas, boolean verbose, double zipf, Duration spillAfter, int lanes) {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar bench/target/tenantry-bench.jar [options]",
@@ -62,6 +62,9 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             "  --spill-after D           TENANTRY_POOL_SPILL_AFTER for the Tenantry strategies with lanes, such as",
             "                            5ms; 0 spills over as soon as a lane is full (default Tenantry's, "
             + TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS + "ms)",
+            "  --lanes N                 TENANTRY_POOL_LANES for the Tenantry strategies with lanes (per-request,",
+            "                            spill-at-once, backstop), at most --pool-size; 0 keeps Tenantry's default",
+            "                            for the pool size (default 0)",
             "  --keep-schemas            with DATABASE_URL, keep the bench's schemas for the next run",
             "                            (default: drop them at the end)",
             "  --verbose                 print every window as it is measured",
@@ -98,6 +101,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         Map<String, String> serverSettings = new LinkedHashMap<>();
         double zipf = 0;
         Duration spillAfter = null;
+        int lanes = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -138,6 +142,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                         case "--server-setting" -> serverSetting(value, serverSettings);
                         case "--zipf" -> zipf = zipf(arg, value);
                         case "--spill-after" -> spillAfter = spillAfter(arg, value);
+                        case "--lanes" -> lanes = nonNegativeInt(arg, value);
                         default -> throw new IllegalArgumentException("Unknown option '" + arg + "'");
                     }
                 }
@@ -149,6 +154,10 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
             throw new IllegalArgumentException("--users-per-tenant (" + usersPerTenant + ") must be at least the largest"
                     + " thread count (" + maxThreads + "): each thread works on users of its own");
         }
+        if (lanes > poolSize) {
+            throw new IllegalArgumentException("--lanes (" + lanes + ") must be at most --pool-size (" + poolSize
+                    + "): each lane needs a connection");
+        }
         return new BenchOptions(help, quick, json, markdown,
                 tenants != null ? tenants : quick ? List.of(1, 20) : List.of(1, 100, 1000),
                 threadCounts,
@@ -158,7 +167,8 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
                 rounds != null ? rounds : quick ? 1 : 10,
                 strategies != null ? strategies : StrategyName.byDefault(),
                 poolSize, usersPerTenant, jdbcProperties, Map.copyOf(serverSettings), keepSchemas, verbose, zipf,
-                spillAfter != null ? spillAfter : Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS));
+                spillAfter != null ? spillAfter : Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS),
+                lanes);
     }
 
     private static double zipf(String option, String value) {
@@ -190,7 +200,7 @@ record BenchOptions(boolean help, boolean quick, Path json, Path markdown, List<
         return switch (arg) {
             case "--json", "--markdown", "--tenants", "--threads", "--seconds-per-window", "--warmup-seconds",
                  "--rounds", "--sweeps", "--strategies", "--pool-size", "--users-per-tenant", "--jdbc-properties",
-                 "--server-setting", "--zipf", "--spill-after" -> true;
+                 "--server-setting", "--zipf", "--spill-after", "--lanes" -> true;
             default -> false;
         };
     }

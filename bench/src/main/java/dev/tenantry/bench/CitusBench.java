@@ -286,7 +286,7 @@ public final class CitusBench {
     private static Strategy start(RoundTripCounter counter, BenchServer server, int poolSize) {
         return Strategies.start(StrategyName.TENANTRY_PER_REQUEST, new Target(counter.jdbcUrl(server.database()), server.user(),
                 server.password(), poolSize, BenchData.SHARED_SCHEMA, List.of(), null,
-                Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS)));
+                Duration.ofMillis(TenantryConfig.DEFAULT_POOL_SPILL_AFTER_MILLIS), 0));
     }
 
     private static String rounded(List<Double> values) {

@@ -45,12 +45,12 @@ final class Strategies {
                 Database database = Database.open(target.config().build());
                 yield jpa(name, false, () -> PlainHibernate.oneSchema(database.pool(), target.fixedSchema()), database);
             }
-            case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.config().perRequest().build()));
+            case TENANTRY_PER_REQUEST -> tenantry(name, true, Tenantry.start(target.perRequestWithLanes().build()));
             case TENANTRY_UNROUTED -> tenantry(name, true, Tenantry.start(target.config().perRequest().poolLanes(1).build()));
             case TENANTRY_BACKSTOP -> tenantry(name, true,
-                    Tenantry.start(target.config().perRequest().tenantsPerConnection(BACKSTOP_TENANTS).build()));
+                    Tenantry.start(target.perRequestWithLanes().tenantsPerConnection(BACKSTOP_TENANTS).build()));
             case TENANTRY_SPILL_AT_ONCE ->
-                    tenantry(name, true, Tenantry.start(target.config().perRequest().poolSpillAfter(Duration.ZERO).build()));
+                    tenantry(name, true, Tenantry.start(target.perRequestWithLanes().poolSpillAfter(Duration.ZERO).build()));
             case TENANTRY_TENANT_ROLES -> {
                 TenantryPersistence roles = Tenantry.start(target.config().perRequest().tenantRoles(true).build());
                 // The bench's tenants were provisioned without roles: migrating each one grants its role.

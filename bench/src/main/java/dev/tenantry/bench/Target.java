@@ -14,12 +14,19 @@ import java.util.List;
  * @param fixedSchema  the schema of the strategies that use one (baseline, per-deployment), holding the rows of
  *                     all the tenants
  * @param spillAfter   how long work waits on its own full lane before it spills over, where there are lanes
+ * @param lanes        the lanes of the Tenantry strategies that have them; 0 for Tenantry's default for the pool size
  */
 record Target(String jdbcUrl, String user, String password, int poolSize, String sharedSchema, List<String> tenants,
-              String fixedSchema, Duration spillAfter) {
+              String fixedSchema, Duration spillAfter, int lanes) {
 
     /** What {@code pg_stat_activity.application_name} shows for every measured connection. */
     static final String APPLICATION_NAME = "tenantry-bench";
+
+    /** Per request, with the lanes asked for ({@code --lanes}) or Tenantry's default for the pool size. */
+    TenantryConfig.Builder perRequestWithLanes() {
+        TenantryConfig.Builder builder = config().perRequest();
+        return lanes > 0 ? builder.poolLanes(lanes) : builder;
+    }
 
     /** Tenantry's settings for every pool of every strategy; the caller picks the mode. */
     TenantryConfig.Builder config() {

@@ -126,6 +126,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void lanesDefaultToTenantrysAndMayNotExceedThePool() {
+        assertThat(BenchOptions.parse().lanes()).isZero();
+        assertThat(BenchOptions.parse("--lanes", "2").lanes()).isEqualTo(2);
+        assertThatThrownBy(() -> BenchOptions.parse("--lanes", "5")).hasMessageContaining("--pool-size (4)");
+        assertThatThrownBy(() -> BenchOptions.parse("--lanes", "-1")).hasMessageContaining("--lanes");
+    }
+
+    @Test
     void spillAfterDefaultsToTenantrysAndTakesADuration() {
         assertThat(BenchOptions.parse().spillAfter()).isEqualTo(Duration.ofMillis(20));
         assertThat(BenchOptions.parse("--spill-after", "5ms").spillAfter()).isEqualTo(Duration.ofMillis(5));
