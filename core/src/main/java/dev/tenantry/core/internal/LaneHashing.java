@@ -17,7 +17,7 @@ public final class LaneHashing {
         if (lanes == 1) {
             return 0;
         }
-        long key = mix(tenant.hashCode() * 0x9E3779B97F4A7C15L + tenant.length());
+        long key = key(tenant);
         int best = 0;
         long bestScore = Long.MIN_VALUE;
         for (int lane = 0; lane < lanes; lane++) {
@@ -28,6 +28,11 @@ public final class LaneHashing {
             }
         }
         return best;
+    }
+
+    /** A well-spread 64-bit key of {@code tenant}'s id, from its {@code String.hashCode} and length. */
+    static long key(String tenant) {
+        return mix(tenant.hashCode() * 0x9E3779B97F4A7C15L + tenant.length());
     }
 
     /** The finalizer of SplitMix64: spreads every input bit over the whole word. */

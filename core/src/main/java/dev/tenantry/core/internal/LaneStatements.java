@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The lane counts the distinct tenants among the last {@code 8 x capacity} it lent a connection to, its own or
  * spilled over (linear counting over a bitmap of about {@code 4 x capacity} bits: one bit set per loan, no
- * allocation). When a window counts more than
- * {@code capacity} tenants, the lane's connections stop preparing (pgjdbc's prepare threshold is raised out of reach
- * on each connection as it is lent); when a later window counts three quarters of it or fewer, they prepare again at
- * pgjdbc's threshold. Statements already prepared stay usable until pgjdbc evicts them. A connection whose threshold
- * is 0 (behind a transaction pooler: {@link NamedStatementGuard}) is never touched. Not API.
+ * allocation). When a window counts more than {@code capacity} tenants, the lane's connections stop preparing
+ * (pgjdbc's prepare threshold is raised out of reach on each connection as it is lent); when a later window counts
+ * three quarters of it or fewer, they prepare again at pgjdbc's threshold. Statements already prepared stay usable
+ * until pgjdbc evicts them. A connection whose threshold is 0 (behind a transaction pooler: {@link
+ * NamedStatementGuard}) is never touched. Not API.
  */
 final class LaneStatements {
 
@@ -58,9 +58,10 @@ final class LaneStatements {
         this.bitMask = size - 1;
     }
 
-    /** Counts a connection of this lane lent to {@code tenant}'s work (its own tenant's, or spilled over from another lane). */
+    /** Counts a connection of this lane lent to {@code tenant}'s work, its own tenant's or spilled over. */
     void record(String tenant) {
-        int bit = (int) LaneHashing.mix(tenant.hashCode() * 0xD6E8FEB86659FD93L + tenant.length()) & bitMask;
+        // Salted, so that the bit does not follow the lane the same key chose.
+        int bit = (int) LaneHashing.mix(LaneHashing.key(tenant) ^ 0xD6E8FEB86659FD93L) & bitMask;
         int word = bit >>> 6;
         long mask = 1L << bit;
         if ((bits.get(word) & mask) == 0) {
@@ -86,16 +87,11 @@ final class LaneStatements {
         if (now != before) {
             prepares = now;
             String counted = tenants == Integer.MAX_VALUE ? "more than " + size : "about " + tenants;
-            if (now) {
-                LOG.info("Pool lane {} served {} distinct tenants in the last {} borrows it served, within the {} whose statements"
-                        + " a connection's cache holds: its connections prepare statements on the server again", lane,
-                        counted, window, capacity);
-            } else {
-                LOG.info("Pool lane {} served {} distinct tenants in the last {} borrows it served, more than the {} whose"
-                        + " statements a connection's cache holds (TENANTRY_STATEMENT_CACHE): its connections stop"
-                        + " preparing statements on the server, which would be evicted before they paid off", lane,
-                        counted, window, capacity);
-            }
+            LOG.info("Pool lane {} served {} distinct tenants in the last {} borrows it served, {} the {} whose"
+                    + " statements a connection's cache holds (TENANTRY_STATEMENT_CACHE): its connections {}", lane,
+                    counted, window, now ? "within" : "more than", capacity, now
+                            ? "prepare statements on the server again"
+                            : "stop preparing statements on the server, which would be evicted before they paid off");
         }
     }
 

@@ -330,12 +330,12 @@ public final class PoolLanes implements DataSource, AutoCloseable {
         final LaneStatements statements;
 
         Lane(int index, HikariDataSource pool, int maxConnections, LaneStatements statements) {
-            this.statements = statements;
             this.index = index;
             this.pool = pool;
             this.mx = pool.getHikariPoolMXBean();
             this.hikari = mx instanceof HikariPool direct ? direct : null;
             this.maxConnections = maxConnections;
+            this.statements = statements;
         }
 
         /** Whether a borrow would be served without waiting for another's work: an idle connection, or room for one. */
